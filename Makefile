@@ -1,0 +1,71 @@
+# Two commands for a fresh machine with Python 3.11 and make:
+#   make run    simulate the platform, build the warehouse, print a summary
+#   make test   lint, build the tiny warehouse, run every test
+# Both create .venv from requirements.lock when it is missing or stale.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export PYTHONPATH := $(CURDIR)
+# dbt writes no anonymous usage events from CI or tests.
+export DO_NOT_TRACK := 1
+
+SCALE ?= small
+SEED ?= 7
+RAW_DIR ?= data/$(SCALE)/raw
+WAREHOUSE ?= warehouse/pgc.duckdb
+
+TEST_RAW_DIR := data/tiny/raw
+TEST_WAREHOUSE := warehouse/tiny.duckdb
+
+.PHONY: run test install data build summary lint test-warehouse pytest clean
+
+$(INSTALLED): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(INSTALLED)
+
+# ---------------------------------------------------------------- the main job
+run: build summary
+
+SIMULATOR_SOURCES := $(wildcard simulator/*.py seeds/*.csv)
+
+# Regenerated when missing or when the simulator or its seeds changed.
+$(RAW_DIR)/ground_truth.json: $(SIMULATOR_SOURCES) | $(INSTALLED)
+	$(BIN)/python -m simulator --scale $(SCALE) --seed $(SEED) --out $(RAW_DIR)
+
+data: $(RAW_DIR)/ground_truth.json
+
+build: data
+	@mkdir -p $(dir $(WAREHOUSE))
+	PGC_RAW_DIR=$(RAW_DIR) PGC_DUCKDB_PATH=$(WAREHOUSE) $(BIN)/dbt build
+
+summary: | $(INSTALLED)
+	$(BIN)/python -m scripts.summary --warehouse $(WAREHOUSE) --raw $(RAW_DIR)
+
+# ---------------------------------------------------------------------- tests
+test: lint test-warehouse pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models macros tests/dbt analyses
+
+$(TEST_RAW_DIR)/ground_truth.json: $(SIMULATOR_SOURCES) | $(INSTALLED)
+	$(BIN)/python -m simulator --scale tiny --seed $(SEED) --out $(TEST_RAW_DIR)
+
+test-warehouse: $(TEST_RAW_DIR)/ground_truth.json
+	@mkdir -p $(dir $(TEST_WAREHOUSE))
+	rm -f $(TEST_WAREHOUSE)
+	PGC_RAW_DIR=$(TEST_RAW_DIR) PGC_DUCKDB_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt build
+
+pytest: $(INSTALLED)
+	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_TEST_WAREHOUSE=$(TEST_WAREHOUSE) $(BIN)/pytest
+
+clean:
+	rm -rf data warehouse target logs reports .pytest_cache

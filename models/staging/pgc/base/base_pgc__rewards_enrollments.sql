@@ -1,0 +1,39 @@
+{# Grain: one row per distinct raw rewards_enrollments row (exact copies removed), valid or not. #}
+
+with
+
+source_rows as (
+    select distinct * from {{ source('pgc', 'rewards_enrollments') }}
+),
+
+renamed as (
+    select
+        cast(enrollment_id as bigint) as enrollment_id,
+        cast(creator_id as string) as creator_id,
+        cast(program_id as string) as program_id,
+        {{ epoch_ms_to_timestamp('enrolled_ts_ms') }} as enrolled_at,
+        {{ epoch_ms_to_timestamp('ingest_ts_ms') }} as ingested_at,
+        {{ row_to_json('source_rows') }} as raw_row_json
+    from source_rows
+),
+
+validated as (
+    select
+        enrollment_id,
+        creator_id,
+        program_id,
+        enrolled_at,
+        ingested_at,
+        ingested_at > {{ dbt.dateadd('hour', var('late_arrival_hours'), 'enrolled_at') }}
+            as is_late_arriving,
+        -- The contract's rules, first match wins (docs/raw_data_contract.md).
+        case
+            when enrollment_id is null or creator_id is null or program_id is null
+                then 'null_key'
+            when enrolled_at > ingested_at then 'future_timestamp'
+        end as quarantine_reason,
+        raw_row_json
+    from renamed
+)
+
+select * from validated
