@@ -54,7 +54,7 @@ test: lint test-warehouse pytest
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint models macros tests/dbt analyses
+	$(BIN)/sqlfluff lint models macros tests/dbt
 
 $(TEST_RAW_DIR)/ground_truth.json: $(SIMULATOR_SOURCES) | $(INSTALLED)
 	$(BIN)/python -m simulator --scale tiny --seed $(SEED) --out $(TEST_RAW_DIR)

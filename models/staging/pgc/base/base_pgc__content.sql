@@ -1,4 +1,4 @@
-{# Grain: one row per distinct raw content row (exact copies removed), valid or not. #}
+{# Grain: one row per distinct raw content row, valid or quarantined. #}
 
 with
 
@@ -6,7 +6,7 @@ source_rows as (
     select distinct * from {{ source('pgc', 'content') }}
 ),
 
--- Orphan checks need the staged parents' keys: the one join-like read in staging.
+-- Breaks "no joins in staging": the contract's orphan check needs valid parent keys.
 base_pgc__creators as (
     select creator_id from {{ ref('base_pgc__creators') }}
     where quarantine_reason is null
@@ -47,15 +47,20 @@ validated as (
         -- The contract's rules, first match wins (docs/raw_data_contract.md).
         case
             when content_id is null or creator_id is null then 'null_key'
-            when creator_id not in (select creator_id from base_pgc__creators)
+            when
+                creator_id not in (
+                    select base_pgc__creators.creator_id from base_pgc__creators
+                )
                 then 'orphan_key'
             when
                 category_code is null
-                or category_code not in (select category_code from content_categories)
+                or category_code not in (
+                    select content_categories.category_code from content_categories
+                )
                 or format is null
                 or format not in ('short', 'long', 'series_episode')
                 or tool_code is null
-                or tool_code not in (select tool_code from content_tools)
+                or tool_code not in (select content_tools.tool_code from content_tools)
                 then 'unknown_enum'
             when published_at > ingested_at then 'future_timestamp'
         end as quarantine_reason,

@@ -1,4 +1,4 @@
-{# Grain: one row per distinct raw creators row (exact copies removed), valid or not. #}
+{# Grain: one row per distinct raw creators row, valid or quarantined. #}
 
 with
 
@@ -41,9 +41,11 @@ validated as (
             when creator_id is null then 'null_key'
             when
                 creator_type is null
-                or creator_type not in (select creator_type from creator_types)
+                or creator_type not in (
+                    select creator_types.creator_type from creator_types
+                )
                 or region_code is null
-                or region_code not in (select region_code from regions)
+                or region_code not in (select regions.region_code from regions)
                 then 'unknown_enum'
         end as quarantine_reason,
         raw_row_json

@@ -1,4 +1,4 @@
-{# Grain: one row per distinct raw rewards_enrollments row (exact copies removed), valid or not. #}
+{# Grain: one row per distinct raw rewards_enrollments row, valid or quarantined. #}
 
 with
 
@@ -24,8 +24,7 @@ validated as (
         program_id,
         enrolled_at,
         ingested_at,
-        ingested_at > {{ dbt.dateadd('hour', var('late_arrival_hours'), 'enrolled_at') }}
-            as is_late_arriving,
+        {{ flag_late_arrival('enrolled_at') }} as is_late_arriving,
         -- The contract's rules, first match wins (docs/raw_data_contract.md).
         case
             when enrollment_id is null or creator_id is null or program_id is null

@@ -1,4 +1,4 @@
-{# Grain: one row per distinct raw viewers row (exact copies removed), valid or not. #}
+{# Grain: one row per distinct raw viewers row, valid or quarantined. #}
 
 with
 
@@ -31,7 +31,7 @@ validated as (
             when viewer_id is null then 'null_key'
             when
                 region_code is null
-                or region_code not in (select region_code from regions)
+                or region_code not in (select regions.region_code from regions)
                 then 'unknown_enum'
         end as quarantine_reason,
         raw_row_json

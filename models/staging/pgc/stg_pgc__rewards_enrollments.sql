@@ -1,0 +1,17 @@
+{# Grain: one row per valid rewards enrollment. #}
+
+with
+
+base_pgc__rewards_enrollments as (
+    select
+        enrollment_id,
+        creator_id,
+        program_id,
+        enrolled_at,
+        ingested_at,
+        is_late_arriving
+    from {{ ref('base_pgc__rewards_enrollments') }}
+    where quarantine_reason is null
+)
+
+select * from base_pgc__rewards_enrollments
