@@ -75,25 +75,35 @@ def take_rows(frame: Frame, rows: np.ndarray) -> Frame:
     }
 
 
+def _merge_labels(first: Labels, second: Labels) -> Labels:
+    """Concatenate two string columns whose label lists share a prefix.
+
+    Columns here descend from one clean column, so their label lists agree on
+    a long prefix (the population's ids); only labels past it are looked up.
+    """
+    shortest = min(len(first.labels), len(second.labels))
+    differs = first.labels[:shortest] != second.labels[:shortest]
+    prefix = int(np.argmax(differs)) if differs.any() else shortest
+    labels = list(first.labels)
+    position = {label: code for code, label in enumerate(labels[prefix:], start=prefix)}
+    remap = np.arange(len(second.labels))
+    for code in range(prefix, len(second.labels)):
+        label = second.labels[code]
+        if label not in position:
+            position[label] = len(labels)
+            labels.append(label)
+        remap[code] = position[label]
+    second_codes = np.where(second.codes < 0, -1, remap[np.maximum(second.codes, 0)])
+    return Labels(np.concatenate([first.codes, second_codes]), np.asarray(labels, dtype=object))
+
+
 def concat_frames(first: Frame, second: Frame) -> Frame:
     """Row-wise concatenation; label lists are merged so codes stay valid."""
     out: Frame = {}
     for name, column in first.items():
         other = second[name]
         if isinstance(column, Labels):
-            labels = column.labels
-            extra = other.labels
-            offset_map = np.empty(len(extra), dtype=np.int64)
-            known = {label: code for code, label in enumerate(labels)}
-            appended = []
-            for code, label in enumerate(extra):
-                if label not in known:
-                    known[label] = len(labels) + len(appended)
-                    appended.append(label)
-                offset_map[code] = known[label]
-            merged_labels = np.concatenate([labels, np.array(appended, dtype=object)])
-            other_codes = np.where(other.codes < 0, -1, offset_map[np.maximum(other.codes, 0)])
-            out[name] = Labels(np.concatenate([column.codes, other_codes]), merged_labels)
+            out[name] = _merge_labels(column, other)
         elif isinstance(column, Nullable) or isinstance(other, Nullable):
             column, other = _as_nullable(column), _as_nullable(other)
             out[name] = Nullable(

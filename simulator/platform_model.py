@@ -82,6 +82,7 @@ class Platform:
             for experiment_id, arm in population.arm.items()
         }
         self.catalog = Catalog()
+        self._content_ids = np.empty(0, dtype=object)
         self.truth = Truth(scale, days, seed, ref)
         for day in range(-params.BACKLOG_DAYS, 0):
             self.post(day, self.rng(day, 1))
@@ -431,8 +432,10 @@ class Platform:
         return np.where(is_web, APP_VERSIONS.index("web"), version)
 
     def content_ids(self) -> np.ndarray:
-        if len(getattr(self, "_content_ids", ())) != len(self.catalog):
-            self._content_ids = labels(f"p{i:08d}" for i in range(1, len(self.catalog) + 1))
+        known = len(self._content_ids)
+        if known != len(self.catalog):  # label only the posts added since the last call
+            new = labels(f"p{i:08d}" for i in range(known + 1, len(self.catalog) + 1))
+            self._content_ids = np.concatenate([self._content_ids, new])
         return self._content_ids
 
     def engage(self, day, rng, view_ids, viewer, content, quality, after_ms) -> Frame:

@@ -19,6 +19,6 @@ SCALES: dict[str, Scale] = {
         Scale("tiny", viewers=3_000, creators=150, default_days=28),
         Scale("small", viewers=20_000, creators=1_000, default_days=56),
         Scale("medium", viewers=120_000, creators=6_000, default_days=84),
-        Scale("large", viewers=400_000, creators=20_000, default_days=112),
+        Scale("large", viewers=400_000, creators=20_000, default_days=90),
     )
 }

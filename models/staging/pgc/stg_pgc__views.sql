@@ -1,5 +1,14 @@
 {# Grain: one row per valid view. #}
 
+{{
+    config(
+        materialized='incremental',
+        unique_key='view_date',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 base_pgc__views as (
@@ -14,10 +23,15 @@ base_pgc__views as (
         device_os,
         app_version,
         viewed_at,
+        cast(viewed_at as date) as view_date,
         ingested_at,
         is_late_arriving
     from {{ ref('base_pgc__views') }}
     where quarantine_reason is null
+    {% if is_incremental() %}
+        -- Re-process the lookback window so late-arriving events land.
+        and cast(viewed_at as date) >= {{ incremental_since('view_date') }}
+    {% endif %}
 )
 
 select * from base_pgc__views
