@@ -137,38 +137,71 @@ def test_raw_cleaning_reproduces_clean_view_count(raw, truth):
     assert n == truth["tables"]["views"]["clean_rows"]
 
 
-@pytest.mark.parametrize("experiment_id", ["exp_rank_v2", "exp_two_sided_match"])
-def test_during_views_equal_raw_computation(experiment_id, raw, warehouse, truth):
-    end = dt.date.fromisoformat(truth["experiments"][experiment_id]["end_date"])
-    end_ms = int(
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC).timestamp() * 1000
-    )
-    (expected,) = raw.execute(
+def _day_start_ms(day: dt.date) -> int:
+    return int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp() * 1000)
+
+
+def _raw_views_in_windows(raw, truth, experiment_id: str, unit_type: str) -> tuple[int, int]:
+    """Pre-period and during-experiment views of an experiment's units (as viewer
+    or as creator of the viewed post), straight from the raw Parquet files."""
+    entry = truth["experiments"][experiment_id]
+    start = dt.date.fromisoformat(entry["start_date"])
+    end = dt.date.fromisoformat(entry["end_date"])
+    unit_column = "clean_views.viewer_id" if unit_type == "viewer" else "content.creator_id"
+    return raw.execute(
         RAW_CLEAN_VIEWS
-        + """,
+        + f""",
         first_exposure as (
             select unit_id, min(assigned_ts_ms) as first_ms
             from (select distinct * from experiment_assignments)
-            where experiment_id = ? and lower(trim(unit_type)) = 'viewer'
+            where experiment_id = ? and lower(trim(unit_type)) = ?
               and lower(trim(variant)) in ('control', 'treatment')
               and assignment_id is not null and unit_id is not null
               and assigned_ts_ms <= ingest_ts_ms
             group by unit_id
         )
-        select count(*) from clean_views
-        join first_exposure on clean_views.viewer_id = first_exposure.unit_id
-        where clean_views.viewed_ts_ms >= first_exposure.first_ms
-          and clean_views.viewed_ts_ms < ?
+        select
+            count(*) filter (where clean_views.viewed_ts_ms >= ?
+                and clean_views.viewed_ts_ms < ?),
+            count(*) filter (where clean_views.viewed_ts_ms >= first_exposure.first_ms
+                and clean_views.viewed_ts_ms < ?)
+        from clean_views
+        join (select distinct content_id, creator_id from content) as content
+            on clean_views.content_id = content.content_id
+        join first_exposure on {unit_column} = first_exposure.unit_id
         """,
-        [experiment_id, end_ms],
+        [
+            experiment_id,
+            unit_type,
+            _day_start_ms(start - dt.timedelta(days=14)),
+            _day_start_ms(start),
+            _day_start_ms(end + dt.timedelta(days=1)),
+        ],
     ).fetchone()
-    (mart,) = warehouse.execute(
-        f"select sum(during_view_count) from {UNITS} "
-        "where experiment_id = ? and unit_type = 'viewer'",
-        [experiment_id],
+
+
+@pytest.mark.parametrize(
+    ("experiment_id", "unit_type"),
+    [
+        ("exp_rank_v2", "viewer"),
+        ("exp_two_sided_match", "viewer"),
+        ("exp_editor_boost", "creator"),
+        ("exp_two_sided_match", "creator"),
+    ],
+)
+def test_views_equal_raw_computation(experiment_id, unit_type, raw, warehouse, truth):
+    pre, during = _raw_views_in_windows(raw, truth, experiment_id, unit_type)
+    columns = (
+        "sum(pre_view_count), sum(during_view_count)"
+        if unit_type == "viewer"
+        else "sum(pre_views_received_count), sum(during_views_received_count)"
+    )
+    mart = warehouse.execute(
+        f"select {columns} from {UNITS} where experiment_id = ? and unit_type = ?",
+        [experiment_id, unit_type],
     ).fetchone()
-    assert expected > 0
-    assert mart == expected
+    assert pre > 0 and during > 0
+    assert mart == (pre, during)
 
 
 def test_two_sided_cells_add_up(warehouse):
