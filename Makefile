@@ -54,7 +54,7 @@ test: lint test-warehouse pytest
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/sqlfluff lint models macros tests/dbt analyses
 
 $(TEST_RAW_DIR)/ground_truth.json: $(SIMULATOR_SOURCES) | $(INSTALLED)
 	$(BIN)/python -m simulator --scale tiny --seed $(SEED) --out $(TEST_RAW_DIR)
@@ -63,6 +63,7 @@ test-warehouse: $(TEST_RAW_DIR)/ground_truth.json
 	@mkdir -p $(dir $(TEST_WAREHOUSE))
 	rm -f $(TEST_WAREHOUSE)
 	PGC_RAW_DIR=$(TEST_RAW_DIR) PGC_DUCKDB_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt build
+	PGC_RAW_DIR=$(TEST_RAW_DIR) PGC_DUCKDB_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt docs generate --quiet
 
 pytest: $(INSTALLED)
 	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_TEST_WAREHOUSE=$(TEST_WAREHOUSE) $(BIN)/pytest
