@@ -49,7 +49,7 @@ class Truth:
             self.daily[day]["posts"] = n
 
     def count_eligible(self, day: int, n: int) -> None:
-        self.daily[day]["rewards_eligible_unenrolled_creators"] = n
+        self.daily[day]["rewards_eligible_creators"] = n
 
     def record_day(self, day: int, **counts: int) -> None:
         self.daily[day].update(counts)

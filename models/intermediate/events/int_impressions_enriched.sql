@@ -1,4 +1,13 @@
-{# Grain: one row per valid impression, with the post, creator and viewer it involves. #}
+{# Grain: one row per valid impression, with its post, creator, viewer and view, if any. #}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='impression_date',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
 
 with
 
@@ -13,6 +22,21 @@ stg_pgc__impressions as (
         served_at,
         is_late_arriving
     from {{ ref('stg_pgc__impressions') }}
+    {% if is_incremental() %}
+        where impression_date >= {{ incremental_since('impression_date') }}
+    {% endif %}
+),
+
+stg_pgc__views as (
+    select
+        impression_id,
+        watch_ms,
+        is_completed
+    from {{ ref('stg_pgc__views') }}
+    -- A view starts seconds after its impression, never before it.
+    {% if is_incremental() %}
+        where view_date >= {{ incremental_since('impression_date') }}
+    {% endif %}
 ),
 
 stg_pgc__content_items as (
@@ -68,7 +92,10 @@ impressions_joined as (
         stg_pgc__impressions.served_at < {{
             dbt.dateadd('day', var('new_creator_days'), 'stg_pgc__creators.signed_up_at')
         }} as is_new_creator,
-        stg_pgc__impressions.is_late_arriving
+        stg_pgc__impressions.is_late_arriving,
+        stg_pgc__views.impression_id is not null as is_viewed,
+        coalesce(stg_pgc__views.watch_ms, 0) as watch_ms,
+        coalesce(stg_pgc__views.is_completed, false) as is_completed
     from stg_pgc__impressions
     inner join stg_pgc__content_items
         on stg_pgc__impressions.content_id = stg_pgc__content_items.content_id
@@ -78,6 +105,9 @@ impressions_joined as (
         on stg_pgc__creators.creator_type = creator_types.creator_type
     inner join stg_pgc__viewers
         on stg_pgc__impressions.viewer_id = stg_pgc__viewers.viewer_id
+    -- Each impression starts at most one view (view ids are unique per impression).
+    left join stg_pgc__views
+        on stg_pgc__impressions.impression_id = stg_pgc__views.impression_id
 )
 
 select * from impressions_joined

@@ -1,5 +1,14 @@
 {# Grain: one row per valid view, with the post, creator and viewer it involves. #}
 
+{{
+    config(
+        materialized='incremental',
+        unique_key='view_date',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 stg_pgc__views as (
@@ -16,6 +25,9 @@ stg_pgc__views as (
         viewed_at,
         is_late_arriving
     from {{ ref('stg_pgc__views') }}
+    {% if is_incremental() %}
+        where view_date >= {{ incremental_since('view_date') }}
+    {% endif %}
 ),
 
 stg_pgc__content_items as (

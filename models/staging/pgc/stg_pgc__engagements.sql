@@ -1,13 +1,7 @@
 {# Grain: one row per valid engagement. #}
 
-{{
-    config(
-        materialized='incremental',
-        unique_key='engagement_date',
-        incremental_strategy=incremental_strategy(),
-        on_schema_change='fail',
-    )
-}}
+-- A view: the heavy work is done once, in the incremental base table.
+{{ config(materialized='view') }}
 
 with
 
@@ -24,10 +18,6 @@ base_pgc__engagements as (
         is_late_arriving
     from {{ ref('base_pgc__engagements') }}
     where quarantine_reason is null
-    {% if is_incremental() %}
-        -- Re-process the lookback window so late-arriving events land.
-        and cast(engaged_at as date) >= {{ incremental_since('engagement_date') }}
-    {% endif %}
 )
 
 select * from base_pgc__engagements

@@ -1,13 +1,7 @@
 {# Grain: one row per valid logged exposure of a unit to an experiment. #}
 
-{{
-    config(
-        materialized='incremental',
-        unique_key='assignment_date',
-        incremental_strategy=incremental_strategy(),
-        on_schema_change='fail',
-    )
-}}
+-- A view: the heavy work is done once, in the incremental base table.
+{{ config(materialized='view') }}
 
 with
 
@@ -24,10 +18,6 @@ base_pgc__experiment_assignments as (
         is_late_arriving
     from {{ ref('base_pgc__experiment_assignments') }}
     where quarantine_reason is null
-    {% if is_incremental() %}
-        -- Re-process the lookback window so late-arriving events land.
-        and cast(assigned_at as date) >= {{ incremental_since('assignment_date') }}
-    {% endif %}
 )
 
 select * from base_pgc__experiment_assignments

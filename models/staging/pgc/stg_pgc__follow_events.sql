@@ -1,13 +1,7 @@
 {# Grain: one row per valid follow or unfollow event. #}
 
-{{
-    config(
-        materialized='incremental',
-        unique_key='follow_event_date',
-        incremental_strategy=incremental_strategy(),
-        on_schema_change='fail',
-    )
-}}
+-- A view: the heavy work is done once, in the incremental base table.
+{{ config(materialized='view') }}
 
 with
 
@@ -23,10 +17,6 @@ base_pgc__follows as (
         is_late_arriving
     from {{ ref('base_pgc__follows') }}
     where quarantine_reason is null
-    {% if is_incremental() %}
-        -- Re-process the lookback window so late-arriving events land.
-        and cast(follow_event_at as date) >= {{ incremental_since('follow_event_date') }}
-    {% endif %}
 )
 
 select * from base_pgc__follows

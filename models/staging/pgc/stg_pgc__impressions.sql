@@ -1,13 +1,7 @@
 {# Grain: one row per valid impression. #}
 
-{{
-    config(
-        materialized='incremental',
-        unique_key='impression_date',
-        incremental_strategy=incremental_strategy(),
-        on_schema_change='fail',
-    )
-}}
+-- A view: the heavy work is done once, in the incremental base table.
+{{ config(materialized='view') }}
 
 with
 
@@ -25,10 +19,6 @@ base_pgc__impressions as (
         is_late_arriving
     from {{ ref('base_pgc__impressions') }}
     where quarantine_reason is null
-    {% if is_incremental() %}
-        -- Re-process the lookback window so late-arriving events land.
-        and cast(served_at as date) >= {{ incremental_since('impression_date') }}
-    {% endif %}
 )
 
 select * from base_pgc__impressions

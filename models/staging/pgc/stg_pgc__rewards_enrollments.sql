@@ -1,5 +1,8 @@
 {# Grain: one row per valid rewards enrollment. #}
 
+-- A view: the base table holds the rows already.
+{{ config(materialized='view') }}
+
 with
 
 base_pgc__rewards_enrollments as (

@@ -1,5 +1,8 @@
 {# Grain: one row per valid viewer account. #}
 
+-- A view: the base table holds the rows already.
+{{ config(materialized='view') }}
+
 with
 
 base_pgc__viewers as (

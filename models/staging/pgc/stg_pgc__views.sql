@@ -1,13 +1,7 @@
 {# Grain: one row per valid view. #}
 
-{{
-    config(
-        materialized='incremental',
-        unique_key='view_date',
-        incremental_strategy=incremental_strategy(),
-        on_schema_change='fail',
-    )
-}}
+-- A view: the heavy work is done once, in the incremental base table.
+{{ config(materialized='view') }}
 
 with
 
@@ -28,10 +22,6 @@ base_pgc__views as (
         is_late_arriving
     from {{ ref('base_pgc__views') }}
     where quarantine_reason is null
-    {% if is_incremental() %}
-        -- Re-process the lookback window so late-arriving events land.
-        and cast(viewed_at as date) >= {{ incremental_since('view_date') }}
-    {% endif %}
 )
 
 select * from base_pgc__views

@@ -13,7 +13,7 @@ renamed as (
         cast(program_id as string) as program_id,
         {{ epoch_ms_to_timestamp('enrolled_ts_ms') }} as enrolled_at,
         {{ epoch_ms_to_timestamp('ingest_ts_ms') }} as ingested_at,
-        {{ row_to_json('source_rows') }} as raw_row_json
+        {{ row_to_struct('source_rows') }} as raw_row
     from source_rows
 ),
 
@@ -31,8 +31,23 @@ validated as (
                 then 'null_key'
             when enrolled_at > ingested_at then 'future_timestamp'
         end as quarantine_reason,
-        raw_row_json
+        raw_row
     from renamed
+),
+
+final as (
+    select
+        enrollment_id,
+        creator_id,
+        program_id,
+        enrolled_at,
+        ingested_at,
+        is_late_arriving,
+        quarantine_reason,
+        -- Serialized only where kept: a valid row's values are its columns.
+        case when quarantine_reason is not null then to_json(raw_row) end
+            as raw_row_json
+    from validated
 )
 
-select * from validated
+select * from final

@@ -1,9 +1,25 @@
 {# Grain: one row per distinct raw rewards_payouts row, valid or quarantined. #}
 
+{{
+    config(
+        materialized='incremental',
+        unique_key='ingested_date',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source_rows as (
     select distinct * from {{ source('pgc', 'rewards_payouts') }}
+    {% if is_incremental() %}
+        -- Re-process whole ingestion days (copies share ingest_ts_ms, so the
+        -- distinct stays exact).
+        where
+            cast({{ epoch_ms_to_timestamp('ingest_ts_ms') }} as date)
+            >= {{ incremental_since('ingested_date') }}
+    {% endif %}
 ),
 
 renamed as (
@@ -16,7 +32,7 @@ renamed as (
         cast(rpm_usd as double) as rpm_usd,
         cast(payout_usd as double) as payout_usd,
         {{ epoch_ms_to_timestamp('ingest_ts_ms') }} as ingested_at,
-        {{ row_to_json('source_rows') }} as raw_row_json
+        {{ row_to_struct('source_rows') }} as raw_row
     from source_rows
 ),
 
@@ -39,8 +55,27 @@ validated as (
                 then 'null_key'
             when payout_usd < 0 then 'negative_amount'
         end as quarantine_reason,
-        raw_row_json
+        raw_row
     from renamed
+),
+
+final as (
+    select
+        payout_id,
+        creator_id,
+        program_id,
+        payout_date,
+        qualified_view_count,
+        rpm_usd,
+        payout_usd,
+        ingested_at,
+        cast(ingested_at as date) as ingested_date,
+        is_late_arriving,
+        quarantine_reason,
+        -- Serialized only where kept: a valid row's values are its columns.
+        case when quarantine_reason is not null then to_json(raw_row) end
+            as raw_row_json
+    from validated
 )
 
-select * from validated
+select * from final

@@ -7,7 +7,7 @@ source_rows as (
 ),
 
 regions as (
-    select region_code from {{ ref('regions') }}
+    select distinct region_code from {{ ref('regions') }}
 ),
 
 renamed as (
@@ -16,26 +16,38 @@ renamed as (
         {{ normalize_enum('region_code', to_case='upper') }} as region_code,
         {{ epoch_ms_to_timestamp('signup_ts_ms') }} as signed_up_at,
         {{ epoch_ms_to_timestamp('ingest_ts_ms') }} as ingested_at,
-        {{ row_to_json('source_rows') }} as raw_row_json
+        {{ row_to_struct('source_rows') }} as raw_row
     from source_rows
 ),
 
 validated as (
     select
+        renamed.viewer_id,
+        renamed.region_code,
+        renamed.signed_up_at,
+        renamed.ingested_at,
+        -- The contract's rules, first match wins (docs/raw_data_contract.md).
+        case
+            when renamed.viewer_id is null then 'null_key'
+            when regions.region_code is null then 'unknown_enum'
+        end as quarantine_reason,
+        renamed.raw_row
+    from renamed
+    left join regions
+        on renamed.region_code = regions.region_code
+),
+
+final as (
+    select
         viewer_id,
         region_code,
         signed_up_at,
         ingested_at,
-        -- The contract's rules, first match wins (docs/raw_data_contract.md).
-        case
-            when viewer_id is null then 'null_key'
-            when
-                region_code is null
-                or region_code not in (select regions.region_code from regions)
-                then 'unknown_enum'
-        end as quarantine_reason,
-        raw_row_json
-    from renamed
+        quarantine_reason,
+        -- Serialized only where kept: a valid row's values are its columns.
+        case when quarantine_reason is not null then to_json(raw_row) end
+            as raw_row_json
+    from validated
 )
 
-select * from validated
+select * from final

@@ -1,0 +1,144 @@
+"""Build benchmark: dbt build time, memory and a one-day incremental run per scale,
+against the engine's floor (the same work as one hand-written DuckDB script).
+
+    python -m benchmarks.run_benchmark --scales small medium large
+
+Per scale it (1) simulates the data if missing, (2) builds every day but the
+last, (3) times an incremental `dbt run` once the last day arrives, (4) times a
+full-refresh `dbt build` over all days (peak memory from /usr/bin/time), and
+(5) times benchmarks/floor.sql in one DuckDB connection. Results go to
+benchmarks/results/<scale>.json and a table on stdout.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (GB) of a command."""
+    started = time.monotonic()
+    result = subprocess.run(
+        ["/usr/bin/time", "-v", *command], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        raise SystemExit(
+            f"{' '.join(command)} failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
+        )
+    peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
+    return seconds, peak_kb / 1024**2
+
+
+def all_but_last_day(raw_dir: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    last_day = sorted(path.stem[-10:] for path in (raw_dir / "views").glob("*.parquet"))[-1]
+    for path in raw_dir.rglob("*.parquet"):
+        if not path.stem.endswith(last_day):
+            link = target / path.relative_to(raw_dir)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(path.resolve())
+
+
+def raw_rows(raw_dir: Path) -> dict[str, int]:
+    truth = json.loads((raw_dir / "ground_truth.json").read_text())
+    return {table: entry["raw_rows"] for table, entry in truth["tables"].items()}
+
+
+def floor_seconds(raw_dir: Path, database: Path) -> float:
+    """The same staging and aggregations as one hand-written DuckDB script."""
+    sql = (ROOT / "benchmarks" / "floor.sql").read_text().replace("{raw}", str(raw_dir))
+    database.unlink(missing_ok=True)
+    started = time.monotonic()
+    with duckdb.connect(str(database)) as con:
+        con.execute("set memory_limit = '8GB'")
+        con.execute(sql)
+    return time.monotonic() - started
+
+
+def bench(scale: str, data_root: Path, work: Path) -> dict:
+    raw_dir = data_root / scale / "raw"
+    if not (raw_dir / "ground_truth.json").exists():
+        log(f"[{scale}] simulating")
+        seconds, peak = timed(
+            [str(BIN / "python"), "-m", "simulator", "--scale", scale, "--out", str(raw_dir)],
+            dict(os.environ),
+        )
+        log(f"[{scale}] simulated in {seconds:.0f}s, peak {peak:.1f} GB")
+    rows = raw_rows(raw_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    warehouse = work / f"{scale}.duckdb"
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(ROOT),
+        "PGC_DUCKDB_PATH": str(warehouse),
+        "DO_NOT_TRACK": "1",
+    }
+    dbt = [str(BIN / "dbt"), "--quiet", "--no-write-json"]
+    target = ["--target-path", str(work / "target"), "--log-path", str(work)]
+
+    partial = work / f"{scale}_all_but_last_day"
+    all_but_last_day(raw_dir, partial)
+    warehouse.unlink(missing_ok=True)
+    log(f"[{scale}] building all days but the last")
+    timed([*dbt, "build", *target], {**env, "PGC_RAW_DIR": str(partial)})
+    log(f"[{scale}] incremental run for the last day")
+    incremental_s, incremental_gb = timed(
+        [*dbt, "run", *target], {**env, "PGC_RAW_DIR": str(raw_dir)}
+    )
+    log(f"[{scale}] full-refresh build")
+    full_s, full_gb = timed(
+        [*dbt, "build", "--full-refresh", *target], {**env, "PGC_RAW_DIR": str(raw_dir)}
+    )
+    log(f"[{scale}] floor script")
+    floor_s = floor_seconds(raw_dir, work / f"{scale}_floor.duckdb")
+    result = {
+        "scale": scale,
+        "raw_rows": sum(rows.values()),
+        "raw_views": rows["views"],
+        "dbt_build_seconds": round(full_s, 1),
+        "dbt_build_peak_gb": round(full_gb, 2),
+        "incremental_run_seconds": round(incremental_s, 1),
+        "incremental_peak_gb": round(incremental_gb, 2),
+        "floor_seconds": round(floor_s, 1),
+        "build_over_floor": round(full_s / floor_s, 2),
+        "incremental_over_build": round(incremental_s / full_s, 3),
+        "cpu_count": os.cpu_count(),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{scale}.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", nargs="+", default=["small", "medium", "large"])
+    parser.add_argument("--data-root", type=Path, default=ROOT / "data")
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "results" / "work")
+    args = parser.parse_args()
+    results = [bench(scale, args.data_root, args.work) for scale in args.scales]
+    columns = list(results[0])
+    print(" | ".join(columns))
+    for result in results:
+        print(" | ".join(str(result[column]) for column in columns))
+
+
+if __name__ == "__main__":
+    main()
