@@ -5,8 +5,9 @@ against the engine's floor (the same work as one hand-written DuckDB script).
 
 Per scale it (1) simulates the data if missing, (2) builds every day but the
 last, (3) times an incremental `dbt run` once the last day arrives, (4) times a
-full-refresh `dbt build` over all days (peak memory from /usr/bin/time), and
-(5) times benchmarks/floor.sql in one DuckDB connection. Results go to
+full-refresh `dbt run` and then `dbt test` over all days (together: `dbt
+build`; peak memory from /usr/bin/time), and (5) times benchmarks/floor.sql
+in one DuckDB connection. Results go to
 benchmarks/results/<scale>.json and a table on stdout.
 """
 
@@ -103,23 +104,30 @@ def bench(scale: str, data_root: Path, work: Path) -> dict:
     incremental_s, incremental_gb = timed(
         [*dbt, "run", *target], {**env, "PGC_RAW_DIR": str(raw_dir)}
     )
-    log(f"[{scale}] full-refresh build")
+    # The full build is timed as its two halves: the models (the same work as
+    # the floor script) and the ~600 data and unit tests dbt build adds.
+    log(f"[{scale}] full-refresh run")
     full_s, full_gb = timed(
-        [*dbt, "build", "--full-refresh", *target], {**env, "PGC_RAW_DIR": str(raw_dir)}
+        [*dbt, "run", "--full-refresh", *target], {**env, "PGC_RAW_DIR": str(raw_dir)}
     )
+    log(f"[{scale}] tests")
+    test_s, test_gb = timed([*dbt, "test", *target], {**env, "PGC_RAW_DIR": str(raw_dir)})
     log(f"[{scale}] floor script")
     floor_s = floor_seconds(raw_dir, work / f"{scale}_floor.duckdb")
     result = {
         "scale": scale,
         "raw_rows": sum(rows.values()),
         "raw_views": rows["views"],
-        "dbt_build_seconds": round(full_s, 1),
-        "dbt_build_peak_gb": round(full_gb, 2),
+        "dbt_run_seconds": round(full_s, 1),
+        "dbt_run_peak_gb": round(full_gb, 2),
+        "dbt_test_seconds": round(test_s, 1),
+        "dbt_build_seconds": round(full_s + test_s, 1),
+        "dbt_build_peak_gb": round(max(full_gb, test_gb), 2),
         "incremental_run_seconds": round(incremental_s, 1),
         "incremental_peak_gb": round(incremental_gb, 2),
         "floor_seconds": round(floor_s, 1),
-        "build_over_floor": round(full_s / floor_s, 2),
-        "incremental_over_build": round(incremental_s / full_s, 3),
+        "run_over_floor": round(full_s / floor_s, 2),
+        "incremental_over_run": round(incremental_s / full_s, 3),
         "cpu_count": os.cpu_count(),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -346,7 +346,11 @@ class Platform:
             completed, 1 + rng.uniform(0, 0.5, len(v_rows)), rng.uniform(0.05, 0.95, len(v_rows))
         )
         watch_ms = np.maximum((duration_ms * fraction).astype(np.int64), params.MIN_WATCH_MS)
-        viewed_ts = served[v_rows] + rng.integers(200, 3_000, size=len(v_rows))
+        # A play starts a moment after its impression; one served just before
+        # midnight is logged on the same day, so a view's date is its impression's.
+        viewed_ts = np.minimum(
+            served[v_rows] + rng.integers(200, 3_000, size=len(v_rows)), start + DAY_MS - 1
+        )
         device = viewers.device[v_viewer]
         app_version = self.app_versions(day, v_viewer)
         view_ids = _ids(day, "views", len(v_rows))

@@ -1,10 +1,24 @@
-{#- Lower bound of the days an incremental run re-processes: the newest day
-    already in the model minus var('incremental_lookback_days'). Use as
+{#- First day an incremental run re-processes: the newest day already in the
+    model minus var('incremental_lookback_days'). Use as
     `where <date_column> >= {{ incremental_since('<date_column>') }}` inside
-    `{% if is_incremental() %}`. -#}
+    `{% if is_incremental() %}`.
+
+    The bound is looked up when the model runs and written into the SQL as a
+    date literal: compared with a literal, the filter is applied while the
+    table is scanned (and skips row groups), where a scalar subquery would be
+    planned as a join after every other join. -#}
 {% macro incremental_since(date_column) -%}
-    (
+    {%- set earliest = "cast('1900-01-01' as date)" -%}
+    {%- if not execute -%}
+        {{ return(earliest) }}
+    {%- endif -%}
+    {%- set bound_sql -%}
         select cast({{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(' ~ date_column ~ ')') }} as date)
         from {{ this }}
-    )
+    {%- endset -%}
+    {%- set bound = run_query(bound_sql).columns[0].values()[0] -%}
+    {%- if bound is none -%}
+        {{ return(earliest) }}
+    {%- endif -%}
+    {{ return("cast('" ~ bound ~ "' as date)") }}
 {%- endmacro %}
