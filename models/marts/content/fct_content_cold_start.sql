@@ -1,5 +1,22 @@
 {# Grain: one row per post published since the event logs began: its first 24 h and 72 h. #}
 
+-- Incremental by publication date: a post's windows close 72 h after it is
+-- published, so a run re-processes posts published within the lookback plus
+-- those 3 days, and the events that happened since.
+{{
+    config(
+        materialized='incremental',
+        unique_key='published_date',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
+
+{%- set reprocess_from = none %}
+{%- if is_incremental() %}
+    {%- set reprocess_from = incremental_since('published_date', extra_days=3) %}
+{%- endif %}
+
 with
 
 dim_content as (
@@ -15,6 +32,9 @@ dim_content as (
         published_at,
         published_date
     from {{ ref('dim_content') }}
+    {% if reprocess_from %}
+        where published_date >= {{ reprocess_from }}
+    {% endif %}
 ),
 
 int_event_windows_measured as (
@@ -29,6 +49,9 @@ int_impressions_enriched as (
         content_id,
         served_at
     from {{ ref('int_impressions_enriched') }}
+    {% if reprocess_from %}
+        where impression_date >= {{ reprocess_from }}
+    {% endif %}
 ),
 
 int_views_enriched as (
@@ -37,6 +60,9 @@ int_views_enriched as (
         viewed_at,
         is_completed
     from {{ ref('int_views_enriched') }}
+    {% if reprocess_from %}
+        where view_date >= {{ reprocess_from }}
+    {% endif %}
 ),
 
 stg_pgc__engagements as (
@@ -45,6 +71,9 @@ stg_pgc__engagements as (
         engaged_at
     from {{ ref('stg_pgc__engagements') }}
     where engagement_type = 'share'
+    {% if reprocess_from %}
+        and engagement_date >= {{ reprocess_from }}
+    {% endif %}
 ),
 
 -- Backlog posts (published before the logs began) have no logged first hours.

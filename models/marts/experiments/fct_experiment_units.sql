@@ -1,5 +1,18 @@
 {# Grain: one row per experiment x unit_type x unit_id (each logged unit once). #}
 
+-- Incremental by experiment: a run re-processes only the experiments still
+-- open to new data (ended within the lookback of the newest view); a finished
+-- experiment's units no longer change. A registry edit to a finished
+-- experiment needs --full-refresh.
+{{
+    config(
+        materialized='incremental',
+        unique_key='experiment_id',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 stg_pgc__experiment_assignments as (
@@ -20,6 +33,9 @@ experiment_registry as (
         start_date,
         end_date
     from {{ ref('experiment_registry') }}
+    {% if is_incremental() %}
+        where end_date >= {{ incremental_since('view_date', relation=ref('int_views_enriched')) }}
+    {% endif %}
 ),
 
 int_impressions_enriched as (
