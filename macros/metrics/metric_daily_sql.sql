@@ -2,10 +2,10 @@
     The body of metric_daily, generated from the semantic definitions: for each
     semantic model and grouping (the whole day, or one allowed dimension) one
     CTE aggregates every measure the certified metrics need, then one select
-    per metric and grouping reads it (a ratio divides its numerator's measure
-    by its denominator's; across two semantic models, a full outer join).
-    Only certified metrics (simple or ratio, enforced by
-    validate_metric_governance) are computed.
+    per metric and grouping reads it, its value written by metric_value_sql
+    (across two semantic models, a full outer join on date and value). Only
+    certified metrics are computed (validate_metric_governance makes sure
+    metric_daily can compute them: metric_daily_blocker).
 #}
 {% macro metric_daily_sql() %}
     {% set lookup = semantic_lookup() %}
@@ -61,37 +61,23 @@
 
     {% for metric in certified %}
         {% for grouping in ['total'] + (metric.config.meta.allowed_dimensions or []) %}
-            {% set suffix = '__by_' ~ grouping.split('__')[-1] %}
-            {% set labels = "cast('" ~ metric.name ~ "' as " ~ string_type ~ ") as metric_name, cast('"
-                ~ grouping ~ "' as " ~ string_type ~ ") as dimension_name" %}
-            {% if metric.type == 'simple' %}
-                {% set measure_name = metric.type_params.measure.name %}
-                {% set cte = lookup.measures[measure_name].semantic_model ~ suffix %}
-                {% do metric_selects.append('select ' ~ cte ~ '.metric_date, ' ~ labels ~ ', '
-                    ~ cte ~ '.dimension_value, cast(' ~ cte ~ '.' ~ measure_name ~ ' as double) as value, '
-                    ~ 'cast(null as double) as numerator, cast(null as double) as denominator from ' ~ cte) %}
+            {% set value = metric_value_sql(metric, lookup, '__by_' ~ grouping.split('__')[-1]) %}
+            {% set first = value.ctes[0] %}
+            {% if value.ctes | length == 1 %}
+                {% set keys = first ~ '.metric_date, ' ~ first ~ '.dimension_value' %}
+                {% set from_sql = first %}
             {% else %}
-                {% set numerator = lookup.metrics[metric.type_params.numerator.name].type_params.measure.name %}
-                {% set denominator = lookup.metrics[metric.type_params.denominator.name].type_params.measure.name %}
-                {% set numerator_cte = lookup.measures[numerator].semantic_model ~ suffix %}
-                {% set denominator_cte = lookup.measures[denominator].semantic_model ~ suffix %}
-                {% set numerator_sql = 'cast(' ~ numerator_cte ~ '.' ~ numerator ~ ' as double)' %}
-                {% set denominator_sql = 'cast(' ~ denominator_cte ~ '.' ~ denominator ~ ' as double)' %}
-                {% set values = numerator_sql ~ ' / nullif(' ~ denominator_sql ~ ', 0) as value, '
-                    ~ numerator_sql ~ ' as numerator, ' ~ denominator_sql ~ ' as denominator' %}
-                {% if numerator_cte == denominator_cte %}
-                    {% do metric_selects.append('select ' ~ numerator_cte ~ '.metric_date, ' ~ labels ~ ', '
-                        ~ numerator_cte ~ '.dimension_value, ' ~ values ~ ' from ' ~ numerator_cte) %}
-                {% else %}
-                    {# Like MetricFlow: a full outer join of the two aggregates on date and slice. #}
-                    {% do metric_selects.append('select coalesce(' ~ numerator_cte ~ '.metric_date, '
-                        ~ denominator_cte ~ '.metric_date) as metric_date, ' ~ labels ~ ', coalesce('
-                        ~ numerator_cte ~ '.dimension_value, ' ~ denominator_cte ~ '.dimension_value) as dimension_value, '
-                        ~ values ~ ' from ' ~ numerator_cte ~ ' full outer join ' ~ denominator_cte ~ ' on '
-                        ~ numerator_cte ~ '.metric_date = ' ~ denominator_cte ~ '.metric_date and '
-                        ~ numerator_cte ~ '.dimension_value = ' ~ denominator_cte ~ '.dimension_value') %}
-                {% endif %}
+                {# Like MetricFlow: a full outer join of the two aggregates on date and slice. #}
+                {% set second = value.ctes[1] %}
+                {% set keys = 'coalesce(' ~ first ~ '.metric_date, ' ~ second ~ '.metric_date) as metric_date, '
+                    ~ 'coalesce(' ~ first ~ '.dimension_value, ' ~ second ~ '.dimension_value) as dimension_value' %}
+                {% set from_sql = first ~ ' full outer join ' ~ second ~ ' on ' ~ first ~ '.metric_date = '
+                    ~ second ~ '.metric_date and ' ~ first ~ '.dimension_value = ' ~ second ~ '.dimension_value' %}
             {% endif %}
+            {% do metric_selects.append('select ' ~ keys ~ ", cast('" ~ metric.name ~ "' as " ~ string_type
+                ~ ") as metric_name, cast('" ~ grouping ~ "' as " ~ string_type ~ ") as dimension_name, "
+                ~ value.sql ~ ' as value, ' ~ (value.numerator or 'cast(null as double)') ~ ' as numerator, '
+                ~ (value.denominator or 'cast(null as double)') ~ ' as denominator from ' ~ from_sql) %}
         {% endfor %}
     {% endfor %}
 

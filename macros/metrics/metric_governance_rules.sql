@@ -18,7 +18,6 @@
             'direction': ['higher_is_better', 'lower_is_better'],
             'relation': ['sum', 'product', 'ratio'],
         },
-        'certifiable_types': ['simple', 'ratio'],
         'supported_aggregations': ['sum', 'count_distinct'],
     }) }}
 {% endmacro %}

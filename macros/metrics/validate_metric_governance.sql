@@ -3,8 +3,8 @@
     rule; every message names the metric and the field. Rules: all meta fields
     present and valid; allowed dimensions exist; the tree has one root (the
     north star), every parent exists, ratio links match the definitions;
-    a certified metric is simple or ratio over simple metrics with supported
-    aggregations, its dimensions live in its measures' semantic model, every
+    a certified metric can be computed by metric_daily (metric_daily_blocker)
+    with supported aggregations, its dimensions live in its measures' semantic model, every
     model it reads has an enforced contract and tests, and it uses no
     deprecated metric.
 #}
@@ -77,13 +77,10 @@
 
         {# Certification. #}
         {% if meta.get('status') == 'certified' %}
-            {% if metric.type not in rules.certifiable_types %}
-                {% do field_errors.append("meta.status is certified but metric_daily cannot compute a "
-                    ~ metric.type ~ " metric (certifiable types: " ~ rules.certifiable_types | join(', ') ~ ")") %}
+            {% set blocker = metric_daily_blocker(metric, lookup) %}
+            {% if blocker %}
+                {% do field_errors.append("meta.status is certified but " ~ blocker) %}
             {% endif %}
-            {% for input in metric_inputs(metric, lookup) if lookup.metrics[input].type != 'simple' %}
-                {% do field_errors.append("meta.status is certified but input '" ~ input ~ "' is not a simple metric") %}
-            {% endfor %}
             {% for input in metric_input_closure(metric, lookup) %}
                 {% if (lookup.metrics[input].config.meta or {}).get('status') == 'deprecated' %}
                     {% do field_errors.append("meta.status is certified but it uses deprecated metric '" ~ input ~ "'") %}

@@ -136,13 +136,18 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         _in_metric("share_rate", "parent: views", "parent: watch_hours"),
         # A certified metric using a deprecated one.
         _in_metric("impressions_per_active_viewer", "status: deprecated", "status: certified"),
-        # A certified metric of a type metric_daily cannot compute.
+        # Certified metrics metric_daily cannot compute (and a cumulative one below).
         _in_metric("watch_hours_wow_change", "status: experimental", "status: certified"),
         # A second north star.
         _in_metric("watch_hours_per_view", "tier: L1", "tier: north_star"),
     ]
     for edit in audience_edits:
         _edit(project, AUDIENCE, edit)
+    _edit(
+        project,
+        "models/metrics/_metrics__creator_metrics.yml",
+        _in_metric("pgc_active_creators_28d", "status: experimental", "status: certified"),
+    )
     # A certified metric over a mart whose contract is no longer enforced.
     _edit(
         project,
@@ -170,7 +175,9 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         "metric 'impressions_per_active_viewer': meta.status is certified but it uses "
         "deprecated metric 'viewer_impressions'",
         "metric 'watch_hours_wow_change': meta.status is certified but metric_daily cannot "
-        "compute a derived metric",
+        "compute a derived metric with an offset (input 'watch_hours')",
+        "metric 'pgc_active_creators_28d': meta.status is certified but metric_daily cannot "
+        "compute a cumulative metric",
         "metric tree: exactly one metric must have tier north_star, found 2",
         "metric 'impressions': meta.status is certified but upstream model "
         "'fct_distribution_daily' has no enforced contract",
