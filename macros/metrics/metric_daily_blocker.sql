@@ -1,19 +1,18 @@
 {#
-    Why metric_daily cannot compute a metric, or '' when it can: it computes
-    simple metrics, ratios and offset-free derived metrics whose inputs it can
-    compute, over at most two semantic models. Certified metrics must be
-    computable (validate_metric_governance).
+    Why metric_daily cannot compute a metric, or '' when it can: simple,
+    ratio, cumulative (trailing window, no grain_to_date) and derived metrics
+    (offset_window allowed, not offset_to_grain, not an offset of a cumulative
+    or of another offset) whose inputs it can compute, reading at most two
+    aggregate CTEs. Certified metrics must be computable
+    (validate_metric_governance).
 #}
 {% macro metric_daily_blocker(metric, lookup) %}
     {% set params = metric.type_params %}
-    {% if metric.type not in ('simple', 'ratio', 'derived') %}
+    {% if metric.type not in ('simple', 'ratio', 'derived', 'cumulative') %}
         {{ return("metric_daily cannot compute a " ~ metric.type ~ " metric") }}
     {% endif %}
-    {% if metric.type == 'derived' %}
-        {% for input in params.metrics if input.offset_window or input.offset_to_grain %}
-            {{ return("metric_daily cannot compute a derived metric with an offset (input '"
-                ~ input.name ~ "')") }}
-        {% endfor %}
+    {% if metric.type == 'cumulative' and not (params.cumulative_type_params or {}).get('window') %}
+        {{ return("metric_daily cannot compute a cumulative metric without a window") }}
     {% endif %}
     {% for input in metric_inputs(metric, lookup) %}
         {% set reason = metric_daily_blocker(lookup.metrics[input], lookup) %}
@@ -21,16 +20,22 @@
             {{ return("input '" ~ input ~ "': " ~ reason) }}
         {% endif %}
     {% endfor %}
-    {% set semantic_models = [] %}
-    {% for measure in params.input_measures %}
-        {% set semantic_model = lookup.measures[measure.name].semantic_model %}
-        {% if semantic_model not in semantic_models %}
-            {% do semantic_models.append(semantic_model) %}
-        {% endif %}
-    {% endfor %}
-    {% if semantic_models | length > 2 %}
-        {{ return("metric_daily cannot join more than two semantic models ("
-            ~ semantic_models | join(', ') ~ ")") }}
+    {% if metric.type == 'derived' %}
+        {% for input in params.metrics %}
+            {% if input.offset_to_grain %}
+                {{ return("metric_daily cannot compute offset_to_grain (input '" ~ input.name ~ "')") }}
+            {% endif %}
+            {% set value = metric_value_sql(lookup.metrics[input.name], lookup, '') %}
+            {% if input.offset_window and value.ctes | selectattr('window') | list
+                or input.offset_window and value.ctes | selectattr('shift') | list %}
+                {{ return("metric_daily cannot offset a cumulative or already offset input ('"
+                    ~ input.name ~ "')") }}
+            {% endif %}
+        {% endfor %}
+    {% endif %}
+    {% set ctes = metric_value_sql(metric, lookup, '').ctes | map(attribute='name') | unique | list %}
+    {% if ctes | length > 2 %}
+        {{ return("metric_daily cannot join more than two aggregates (" ~ ctes | join(', ') ~ ")") }}
     {% endif %}
     {{ return('') }}
 {% endmacro %}

@@ -136,8 +136,6 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         _in_metric("share_rate", "parent: views", "parent: watch_hours"),
         # A certified metric using a deprecated one.
         _in_metric("impressions_per_active_viewer", "status: deprecated", "status: certified"),
-        # Certified metrics metric_daily cannot compute (and a cumulative one below).
-        _in_metric("watch_hours_wow_change", "status: experimental", "status: certified"),
         # A second north star.
         _in_metric("watch_hours_per_view", "tier: L1", "tier: north_star"),
     ]
@@ -146,7 +144,8 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
     _edit(
         project,
         "models/metrics/_metrics__creator_metrics.yml",
-        _in_metric("pgc_active_creators_28d", "status: experimental", "status: certified"),
+        # A certified metric metric_daily cannot compute.
+        _in_metric("new_creator_first_post_7d_rate", "status: experimental", "status: certified"),
     )
     # A certified metric over a mart whose contract is no longer enforced.
     _edit(
@@ -174,10 +173,8 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         "'watch_hours' is computed from the other",
         "metric 'impressions_per_active_viewer': meta.status is certified but it uses "
         "deprecated metric 'viewer_impressions'",
-        "metric 'watch_hours_wow_change': meta.status is certified but metric_daily cannot "
-        "compute a derived metric with an offset (input 'watch_hours')",
-        "metric 'pgc_active_creators_28d': meta.status is certified but metric_daily cannot "
-        "compute a cumulative metric",
+        "metric 'new_creator_first_post_7d_rate': meta.status is certified but metric_daily "
+        "cannot compute a conversion metric",
         "metric tree: exactly one metric must have tier north_star, found 2",
         "metric 'impressions': meta.status is certified but upstream model "
         "'fct_distribution_daily' has no enforced contract",
