@@ -41,7 +41,10 @@ def test_bi_tool_lists_certified_metrics_and_pulls_a_week(bi_engine) -> None:
 
         dimension = by_name["completion_rate"].allowed_dimensions.split(",")[0]
         last_day = connection.execute(
-            sqlalchemy.text("select max(metric_date) from metrics.metric_daily")
+            sqlalchemy.text(
+                "select max(metric_date) from metrics.metric_daily where metric_name = :metric"
+            ),
+            {"metric": "completion_rate"},
         ).scalar_one()
         week = connection.execute(
             sqlalchemy.text(
