@@ -21,13 +21,14 @@
             {% set value = metric_value_sql(metric, lookup, '__by_' ~ grouping.split('__')[-1]) %}
             {# Register the CTEs this value reads, and the measures each needs. #}
             {% for cte in value.ctes %}
-                {% for name in [cte.base, cte.name] %}
+                {% for name in ([cte.name] if cte.get('conversion') else [cte.base, cte.name]) %}
                     {% if name not in specs %}
                         {% do specs.update({name: {
                             'semantic_model': cte.semantic_model, 'grouping': grouping, 'measures': [],
                             'base': cte.base if name != cte.base else none,
                             'shift': cte.shift if name != cte.base else none,
                             'window': cte.window if name != cte.base else none,
+                            'conversion': cte.get('conversion') if name != cte.base else none,
                         }}) %}
                     {% endif %}
                     {% if cte.measure not in specs[name].measures %}
@@ -69,7 +70,9 @@
     {% set ctes = [] %}
     {# Base CTEs first (sorted names put `x` before `x__...`), then those built on them. #}
     {% for name, spec in specs.items() | sort %}
-        {% set any_measure = lookup.measures[spec.measures[0]] %}
+        {# A conversion CTE is grouped by its base events' time and slices. #}
+        {% set any_measure = lookup.measures[spec.conversion.base_measure.name if spec.conversion
+            else spec.measures[0]] %}
         {% for needed in [any_measure.model_id, 'model.' ~ project_name ~ '.' ~ spine] %}
             {% if needed not in model_ids and (spec.window or needed == any_measure.model_id) %}
                 {{ exceptions.raise_compiler_error(
@@ -88,7 +91,9 @@
         {% for measure in spec.measures %}
             {% do aggregates.append(measure_aggregate_sql(lookup.measures[measure]) ~ ' as ' ~ measure) %}
         {% endfor %}
-        {% if spec.shift %}
+        {% if spec.conversion %}
+            {% set body = conversion_aggregate_sql(spec, lookup, value_sql) %}
+        {% elif spec.shift %}
             {% set body = 'select cast(' ~ dbt.dateadd(spec.shift.granularity, spec.shift.count, 'metric_date')
                 ~ ' as date) as metric_date, dimension_value, ' ~ spec.measures | join(', ')
                 ~ ' from ' ~ spec.base %}

@@ -5,9 +5,12 @@
     derived metric its `expr` with each input (by alias or name) replaced by
     that input's expression, an input with an offset_window read from a CTE
     shifted by the offset; a cumulative metric its measure over a trailing
-    window of the time spine.
+    window of the time spine; a conversion metric its converting entities
+    (attributed to their latest base event in the window, as MetricFlow does)
+    over its base events.
     Returns {'sql', 'numerator', 'denominator', 'ctes'}; each CTE is
-    {'name', 'semantic_model', 'measure', 'base', 'shift', 'window'}.
+    {'name', 'semantic_model', 'measure', 'base', 'shift', 'window'} (plus
+    'conversion' for converted-entity counts).
 #}
 {% macro metric_value_sql(metric, lookup, cte_suffix) %}
     {% set params = metric.type_params %}
@@ -58,6 +61,24 @@
         {% endfor %}
         {{ return({'sql': '(' ~ parts | join('') ~ ')', 'ctes': ctes, 'numerator': none,
             'denominator': none}) }}
+    {% elif metric.type == 'conversion' %}
+        {# Converting entities per base event's day and slice over base events (conversion_rate). #}
+        {% set conversion = params.conversion_type_params %}
+        {% set base_measure = lookup.measures[conversion.base_measure.name] %}
+        {% set base = base_measure.semantic_model ~ cte_suffix %}
+        {% set converted = base ~ '__converted_' ~ metric.name %}
+        {% do ctes.append({'name': base, 'semantic_model': base_measure.semantic_model,
+            'measure': conversion.base_measure.name, 'base': base, 'shift': none, 'window': none}) %}
+        {% do ctes.append({'name': converted, 'semantic_model': base_measure.semantic_model,
+            'measure': conversion.conversion_measure.name, 'base': base, 'shift': none, 'window': none,
+            'conversion': conversion}) %}
+        {% set numerator = 'cast(' ~ converted ~ '.' ~ conversion.conversion_measure.name ~ ' as double)' %}
+        {% set denominator = 'cast(' ~ base ~ '.' ~ conversion.base_measure.name ~ ' as double)' %}
+        {% if conversion.calculation == 'conversions' %}
+            {{ return({'sql': numerator, 'ctes': ctes, 'numerator': none, 'denominator': none}) }}
+        {% endif %}
+        {{ return({'sql': numerator ~ ' / nullif(' ~ denominator ~ ', 0)', 'ctes': ctes,
+            'numerator': numerator, 'denominator': denominator}) }}
     {% else %}
         {{ exceptions.raise_compiler_error(
             "metric_daily cannot compute " ~ metric.type ~ " metric '" ~ metric.name ~ "'") }}

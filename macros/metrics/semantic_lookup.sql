@@ -1,6 +1,7 @@
 {#
     The project's semantic definitions as lookups, read from the dbt graph:
-    measures by name, dimensions by their MetricFlow name
+    measures by name (with their semantic model's entity exprs), dimensions
+    by their MetricFlow name
     (`<primary entity>__<dimension>`), metrics by name. Empty while parsing.
 #}
 {% macro semantic_lookup() %}
@@ -28,8 +29,13 @@
                     }}) %}
                 {% endif %}
             {% endfor %}
+            {% set entity_exprs = {} %}
+            {% for entity in semantic_model.entities %}
+                {% do entity_exprs.update({entity.name: entity.expr or entity.name}) %}
+            {% endfor %}
             {% for measure in semantic_model.measures %}
                 {% do measures.update({measure.name: {
+                    'entities': entity_exprs,
                     'semantic_model': semantic_model.name,
                     'model_id': model_id,
                     'model_name': graph.nodes[model_id].name,

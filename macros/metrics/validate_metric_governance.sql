@@ -92,7 +92,10 @@
                     {% do field_errors.append("meta.status is certified but measure '" ~ measure.name
                         ~ "' aggregates with " ~ found.agg) %}
                 {% endif %}
-                {% for dim in dims or [] if dim in lookup.dimensions
+                {# A conversion metric is sliced by its base events only. #}
+                {% set is_conversion_measure = metric.type == 'conversion' and measure.name
+                    == metric.type_params.conversion_type_params.conversion_measure.name %}
+                {% for dim in dims or [] if dim in lookup.dimensions and not is_conversion_measure
                     and lookup.dimensions[dim].semantic_model != found.semantic_model %}
                     {% do field_errors.append("meta.allowed_dimensions has '" ~ dim ~ "', which is not in semantic model '"
                         ~ found.semantic_model ~ "' of measure '" ~ measure.name ~ "'") %}

@@ -145,7 +145,11 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         project,
         "models/metrics/_metrics__creator_metrics.yml",
         # A certified metric metric_daily cannot compute.
-        _in_metric("new_creator_first_post_7d_rate", "status: experimental", "status: certified"),
+        _in_metric(
+            "new_creator_first_post_7d_rate",
+            "conversion_measure: {name: posting_creator_count}",
+            "conversion_measure: {name: post_count}",
+        ),
     )
     # A certified metric over a mart whose contract is no longer enforced.
     _edit(
@@ -174,7 +178,8 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         "metric 'impressions_per_active_viewer': meta.status is certified but it uses "
         "deprecated metric 'viewer_impressions'",
         "metric 'new_creator_first_post_7d_rate': meta.status is certified but metric_daily "
-        "cannot compute a conversion metric",
+        "computes conversion metrics only over a count_distinct conversion measure "
+        "(conversion_measure 'post_count')",
         "metric tree: exactly one metric must have tier north_star, found 2",
         "metric 'impressions': meta.status is certified but upstream model "
         "'fct_distribution_daily' has no enforced contract",
