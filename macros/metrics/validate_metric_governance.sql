@@ -1,7 +1,8 @@
 {#
     Fails the build (raise_compiler_error) when any metric breaks a governance
     rule; every message names the metric and the field. Rules: all meta fields
-    present and valid; allowed dimensions exist; the tree has one root (the
+    present and valid; config.group a dbt group whose owner's email is
+    meta.owner; allowed dimensions exist; the tree has one root (the
     north star), every parent exists, ratio links match the definitions;
     a certified metric can be computed by metric_daily (metric_daily_blocker)
     with supported aggregations, its dimensions live in its measures' semantic model, every
@@ -36,8 +37,18 @@
                     ~ "', not one of " ~ rules.allowed[field] | join(', ')) %}
             {% endif %}
         {% endfor %}
+        {# Ownership: a dbt group, whose owner's address is meta.owner. #}
+        {% set groups = {} %}
+        {% for group in graph.groups.values() %}
+            {% do groups.update({group.name: group}) %}
+        {% endfor %}
         {% if not metric.config.group %}
             {% do field_errors.append("config.group (the owning team) is missing") %}
+        {% elif metric.config.group not in groups %}
+            {% do field_errors.append("config.group '" ~ metric.config.group ~ "' is not a dbt group") %}
+        {% elif meta.get('owner') and meta.owner != groups[metric.config.group].owner.email %}
+            {% do field_errors.append("meta.owner '" ~ meta.owner ~ "' is not the owner of group '"
+                ~ metric.config.group ~ "' (" ~ groups[metric.config.group].owner.email ~ ")") %}
         {% endif %}
         {% if 'last_changed' in meta and not modules.re.match(
             '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', meta.last_changed | string) %}

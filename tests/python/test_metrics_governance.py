@@ -40,9 +40,9 @@ metrics:
     type_params: {measure: untested_item_count}
     config:
       group: audience
-      meta: {owner: a@b.example, tier: L2, status: certified, direction: higher_is_better,
-        unit: items, format: "0", allowed_dimensions: [], parent: watch_hours, relation: sum,
-        last_changed: "2026-11-28"}
+      meta: {owner: audience-data@pgc.example, tier: L2, status: certified,
+        direction: higher_is_better, unit: items, format: "0", allowed_dimensions: [],
+        parent: watch_hours, relation: sum, last_changed: "2026-11-28"}
 """
 
 
@@ -129,6 +129,8 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
             "        allowed_dimensions: [viewer_activity__region, viewer_activity__device]\n",
             "",
         ),
+        # An owner who does not own the metric's group.
+        _in_metric("completion_rate", "owner: audience-data@pgc.example", "owner: x@pgc.example"),
         # A dimension that does not exist.
         _in_metric("shares", "viewer_activity__device]", "viewer_activity__planet]"),
         # A parent that does not exist, and a ratio link the definitions do not back.
@@ -169,6 +171,8 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         "metric 'daily_active_viewers': meta.tier is 'L3', not one of north_star, L1, L2, "
         "guardrail",
         "metric 'likes': meta.unit is null",
+        "metric 'completion_rate': meta.owner 'x@pgc.example' is not the owner of group "
+        "'audience' (audience-data@pgc.example)",
         "metric 'follows': meta.allowed_dimensions is missing",
         "metric 'shares': meta.allowed_dimensions has 'viewer_activity__planet', which no "
         "semantic model defines",
