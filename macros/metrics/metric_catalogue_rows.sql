@@ -29,6 +29,8 @@
             'upstream_models': metric_upstream_models(metric, lookup) | join(','),
             'defined_in': metric.original_file_path,
             'last_changed': meta.last_changed,
+            'is_additive': metric.type == 'simple'
+                and lookup.measures[metric.type_params.measure.name].agg == 'sum',
         }) %}
     {% endfor %}
     {% set columns = [
@@ -45,6 +47,7 @@
                 ~ dbt.type_string() ~ ') as ' ~ column) %}
         {% endfor %}
         {% do values.append('cast(' ~ sql_string_literal(row.get('last_changed')) ~ ' as date) as last_changed_date') %}
+        {% do values.append(('true' if row.get('is_additive') else 'false') ~ ' as is_additive') %}
         {% do selects.append('select ' ~ values | join(', ') ~ ('' if rows else ' where 1 = 0')) %}
     {% endfor %}
     {{ return(selects | join('\nunion all\n')) }}

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,31 +165,35 @@ def test_metric_daily_ratio_rows_carry_numerator_and_denominator(warehouse) -> N
     assert bad == []
 
 
-def test_metric_tree_decomposes_the_north_star(warehouse) -> None:
-    """The product children of watch_hours multiply back to it, every day and
-    region (an identity of the definitions, recomputed from metric_daily)."""
-    rows = warehouse.execute(
-        """
-        select tree.parent_metric, daily.metric_date, daily.dimension_value,
-            exp(sum(ln(daily.value))) as product_of_children
-        from metrics.metric_tree as tree
-        inner join metrics.metric_daily as daily on tree.metric_name = daily.metric_name
-        where tree.relation = 'product' and tree.parent_metric = 'watch_hours'
-          and daily.dimension_name in ('total', 'viewer_activity__region')
-        group by all
-        """
-    ).fetchall()
-    parents = dict(
-        ((day, value), number)
-        for day, value, number in warehouse.execute(
-            "select metric_date, dimension_value, value from metrics.metric_daily"
-            " where metric_name = 'watch_hours'"
-            " and dimension_name in ('total', 'viewer_activity__region')"
+@pytest.mark.parametrize("parent", ["watch_hours", "pgc_watch_hours"])
+def test_product_children_multiply_back_to_their_parent(warehouse, parent: str) -> None:
+    """The product children in metric_tree multiply back to their parent, every
+    day and slice of the dimensions they share (the demand- and supply-side
+    identities of the metric tree, recomputed from metric_daily; days where a
+    child is zero or null are left out: its ratios are undefined)."""
+    children = [
+        name
+        for (name,) in warehouse.execute(
+            "select metric_name from metrics.metric_tree"
+            " where parent_metric = ? and relation = 'product'",
+            [parent],
         ).fetchall()
-    )
-    assert len(rows) == len(parents) > 0
-    for _, day, value, product in rows:
-        assert product == pytest.approx(parents[(day, value)], rel=1e-9)
+    ]
+    assert len(children) >= 3
+    daily = warehouse.execute(
+        "select metric_name, dimension_name, metric_date, dimension_value, value"
+        " from metrics.metric_daily where metric_name in (select unnest(?))",
+        [[parent, *children]],
+    ).df()
+    table = daily.pivot_table(
+        index=["dimension_name", "metric_date", "dimension_value"],
+        columns="metric_name",
+        values="value",
+    ).dropna()
+    table = table[(table[children] > 0).all(axis=1)]
+    assert len(table) > 50
+    product = numpy.prod(table[children].to_numpy(), axis=1)
+    numpy.testing.assert_allclose(product, table[parent].to_numpy(), rtol=1e-9)
 
 
 if __name__ == "__main__":
