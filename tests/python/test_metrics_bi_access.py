@@ -63,6 +63,41 @@ def test_bi_tool_lists_certified_metrics_and_pulls_a_week(bi_engine) -> None:
         assert row.value == pytest.approx(row.numerator / row.denominator)
 
 
+def test_bi_tool_pulls_a_week_of_every_certified_metric_by_every_dimension(bi_engine) -> None:
+    """Every certified metric, by the total and by each allowed dimension the
+    catalogue lists, has rows in the last week of its data."""
+    with bi_engine.connect() as connection:
+        catalogue = connection.execute(
+            sqlalchemy.text(
+                "select metric_name, allowed_dimensions from metrics.metric_catalogue"
+                " where status = 'certified'"
+            )
+        ).all()
+        weeks = connection.execute(
+            sqlalchemy.text(
+                """
+                with last_days as (
+                    select metric_name, max(metric_date) as last_day
+                    from metrics.metric_daily group by metric_name
+                )
+                select daily.metric_name, daily.dimension_name, count(*) as row_count
+                from metrics.metric_daily as daily
+                inner join last_days on daily.metric_name = last_days.metric_name
+                where daily.metric_date > last_days.last_day - interval 7 day
+                group by daily.metric_name, daily.dimension_name
+                """
+            )
+        ).all()
+    pulled = {(row.metric_name, row.dimension_name) for row in weeks if row.row_count > 0}
+    wanted = {
+        (row.metric_name, dimension)
+        for row in catalogue
+        for dimension in ["total", *(row.allowed_dimensions or "").split(",")]
+        if dimension
+    }
+    assert wanted - pulled == set()
+
+
 def test_bi_connection_cannot_write(bi_engine) -> None:
     with bi_engine.connect() as connection, pytest.raises(SQLAlchemyError, match="read-only"):
         connection.execute(sqlalchemy.text("create table metrics.scratch as select 1 as x"))
