@@ -126,13 +126,14 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         _in_metric("likes", "unit: likes", "unit: null"),
         _in_metric(
             "follows",
-            "        allowed_dimensions: [viewer_activity__region, viewer_activity__device]\n",
+            "        allowed_dimensions:\n          - viewer_activity__region\n"
+            "          - viewer_activity__device\n          - viewer_activity__app_version\n",
             "",
         ),
         # An owner who does not own the metric's group.
         _in_metric("completion_rate", "owner: audience-data@pgc.example", "owner: x@pgc.example"),
         # A dimension that does not exist.
-        _in_metric("shares", "viewer_activity__device]", "viewer_activity__planet]"),
+        _in_metric("shares", "- viewer_activity__device\n", "- viewer_activity__planet\n"),
         # A parent that does not exist, and a ratio link the definitions do not back.
         _in_metric("completed_views", "parent: completion_rate", "parent: no_such_metric"),
         _in_metric("share_rate", "parent: views", "parent: watch_hours"),
