@@ -15,6 +15,7 @@ int_views_enriched as (
         viewer_region_code,
         view_date,
         device_os,
+        app_version,
         watch_ms,
         is_completed
     from {{ ref('int_views_enriched') }}
@@ -83,6 +84,21 @@ devices_ranked as (
     group by viewer_id, view_date, device_os
 ),
 
+-- The app version of the day, chosen like the device: most views, ties to the
+-- alphabetically first (the metric layer slices viewer metrics by it).
+app_versions_ranked as (
+    select
+        viewer_id,
+        view_date as activity_date,
+        app_version,
+        row_number() over (
+            partition by viewer_id, view_date
+            order by count(*) desc, app_version asc
+        ) as app_version_rank
+    from int_views_enriched
+    group by viewer_id, view_date, app_version
+),
+
 impressions_per_viewer_day as (
     select
         viewer_id,
@@ -123,6 +139,7 @@ viewer_days_measured as (
         views_per_viewer_day.activity_date,
         views_per_viewer_day.viewer_region_code,
         devices_ranked.device_os,
+        app_versions_ranked.app_version,
         cast(coalesce(impressions_per_viewer_day.impression_count, 0) as bigint)
             as impression_count,
         cast(views_per_viewer_day.view_count as bigint) as view_count,
@@ -141,6 +158,11 @@ viewer_days_measured as (
             views_per_viewer_day.viewer_id = devices_ranked.viewer_id
             and views_per_viewer_day.activity_date = devices_ranked.activity_date
             and devices_ranked.device_rank = 1
+    inner join app_versions_ranked
+        on
+            views_per_viewer_day.viewer_id = app_versions_ranked.viewer_id
+            and views_per_viewer_day.activity_date = app_versions_ranked.activity_date
+            and app_versions_ranked.app_version_rank = 1
     left join impressions_per_viewer_day
         on
             views_per_viewer_day.viewer_id = impressions_per_viewer_day.viewer_id

@@ -1,0 +1,118 @@
+{#
+    The body of metric_daily, generated from the semantic definitions, ending
+    in the CTE `metric_values`. For each semantic model and grouping (the
+    whole day, or one allowed dimension) one CTE aggregates every measure the
+    certified metrics need; offset inputs read a copy of it dated later, and
+    cumulative metrics a CTE over a trailing window of the time spine. Then
+    one select per certified metric and grouping computes the value with
+    metric_value_sql (two CTEs are full-outer-joined on date and value, as
+    MetricFlow does). Only certified metrics are computed;
+    validate_metric_governance makes sure they can be (metric_daily_blocker).
+#}
+{% macro metric_daily_sql() %}
+    {% set lookup = semantic_lookup() %}
+    {% set string_type = dbt.type_string() %}
+    {% set specs = {} %}
+    {% set metric_selects = [] %}
+
+    {% for metric in lookup.metrics.values() | sort(attribute='name')
+        if (metric.config.meta or {}).get('status') == 'certified' %}
+        {% for grouping in ['total'] + (metric.config.meta.allowed_dimensions or []) %}
+            {% set value = metric_value_sql(metric, lookup, '__by_' ~ grouping.split('__')[-1]) %}
+            {# Register the CTEs this value reads, and the measures each needs. #}
+            {% for cte in value.ctes %}
+                {% for name in ([cte.name] if cte.get('conversion') else [cte.base, cte.name]) %}
+                    {% if name not in specs %}
+                        {% do specs.update({name: {
+                            'semantic_model': cte.semantic_model, 'grouping': grouping, 'measures': [],
+                            'base': cte.base if name != cte.base else none,
+                            'shift': cte.shift if name != cte.base else none,
+                            'window': cte.window if name != cte.base else none,
+                            'conversion': cte.get('conversion') if name != cte.base else none,
+                        }}) %}
+                    {% endif %}
+                    {% if cte.measure not in specs[name].measures %}
+                        {% do specs[name].measures.append(cte.measure) %}
+                    {% endif %}
+                {% endfor %}
+            {% endfor %}
+            {% set first = value.ctes[0].name %}
+            {% set second = (value.ctes | map(attribute='name') | reject('equalto', first) | list
+                + [none])[0] %}
+            {% if second is none %}
+                {% set keys = first ~ '.metric_date, ' ~ first ~ '.dimension_value' %}
+                {% set from_sql = first %}
+            {% else %}
+                {% set keys = 'coalesce(' ~ first ~ '.metric_date, ' ~ second ~ '.metric_date) as metric_date, '
+                    ~ 'coalesce(' ~ first ~ '.dimension_value, ' ~ second
+                    ~ '.dimension_value) as dimension_value' %}
+                {% set from_sql = first ~ ' full outer join ' ~ second ~ ' on ' ~ first ~ '.metric_date = '
+                    ~ second ~ '.metric_date and ' ~ first ~ '.dimension_value = ' ~ second
+                    ~ '.dimension_value' %}
+            {% endif %}
+            {% do metric_selects.append('select ' ~ keys ~ ", cast('" ~ metric.name ~ "' as " ~ string_type
+                ~ ") as metric_name, cast('" ~ grouping ~ "' as " ~ string_type ~ ") as dimension_name, "
+                ~ value.sql ~ ' as value, ' ~ (value.numerator or 'cast(null as double)') ~ ' as numerator, '
+                ~ (value.denominator or 'cast(null as double)') ~ ' as denominator from ' ~ from_sql) %}
+        {% endfor %}
+    {% endfor %}
+
+    {% if not specs %}
+        {# While parsing: a typed empty result. #}
+        {{ return("with metric_values as (select cast(null as date) as metric_date, cast(null as "
+            ~ string_type ~ ") as metric_name, cast(null as " ~ string_type ~ ") as dimension_name, "
+            ~ "cast(null as " ~ string_type ~ ") as dimension_value, cast(null as double) as value, "
+            ~ "cast(null as double) as numerator, cast(null as double) as denominator where 1 = 0)") }}
+    {% endif %}
+
+    {% set model_ids = model.depends_on.nodes if model is mapping else [] %}
+    {% set spine = 'metric_time_spine_daily' %}
+    {% set ctes = [] %}
+    {# Base CTEs first (sorted names put `x` before `x__...`), then those built on them. #}
+    {% for name, spec in specs.items() | sort %}
+        {# A conversion CTE is grouped by its base events' time and slices. #}
+        {% set any_measure = lookup.measures[spec.conversion.base_measure.name if spec.conversion
+            else spec.measures[0]] %}
+        {% for needed in [any_measure.model_id, 'model.' ~ project_name ~ '.' ~ spine] %}
+            {% if needed not in model_ids and (spec.window or needed == any_measure.model_id) %}
+                {{ exceptions.raise_compiler_error(
+                    "metric_daily reads '" ~ needed.split('.')[-1] ~ "': add `-- depends_on: {{ ref('"
+                    ~ needed.split('.')[-1] ~ "') }}` to models/metrics/metric_daily.sql") }}
+            {% endif %}
+        {% endfor %}
+        {% set source_date = 'cast(' ~ any_measure.time_expr ~ ' as date)' %}
+        {% if spec.grouping == 'total' %}
+            {% set value_sql = "cast('total' as " ~ string_type ~ ")" %}
+        {% else %}
+            {% set value_sql = "coalesce(cast(" ~ lookup.dimensions[spec.grouping].expr
+                ~ " as " ~ string_type ~ "), '(null)')" %}
+        {% endif %}
+        {% set aggregates = [] %}
+        {% for measure in spec.measures %}
+            {% do aggregates.append(measure_aggregate_sql(lookup.measures[measure]) ~ ' as ' ~ measure) %}
+        {% endfor %}
+        {% if spec.conversion %}
+            {% set body = conversion_aggregate_sql(spec, lookup, value_sql) %}
+        {% elif spec.shift %}
+            {% set body = 'select cast(' ~ dbt.dateadd(spec.shift.granularity, spec.shift.count, 'metric_date')
+                ~ ' as date) as metric_date, dimension_value, ' ~ spec.measures | join(', ')
+                ~ ' from ' ~ spec.base %}
+        {% elif spec.window %}
+            {# Like MetricFlow: every spine day with source rows in the trailing window. #}
+            {% set date_sql = 'cast(spine.date_day as date)' %}
+            {% set body = 'select ' ~ date_sql ~ ' as metric_date, ' ~ value_sql ~ ' as dimension_value, '
+                ~ aggregates | join(', ') ~ ' from ' ~ ref(spine) ~ ' as spine inner join '
+                ~ ref(any_measure.model_name) ~ ' as source on ' ~ source_date ~ ' <= ' ~ date_sql
+                ~ ' and ' ~ source_date ~ ' > cast(' ~ dbt.dateadd(spec.window.granularity,
+                    -spec.window.count, date_sql) ~ ' as date) group by ' ~ date_sql
+                ~ ('' if spec.grouping == 'total' else ', ' ~ value_sql) %}
+        {% else %}
+            {% set body = 'select ' ~ source_date ~ ' as metric_date, ' ~ value_sql ~ ' as dimension_value, '
+                ~ aggregates | join(', ') ~ ' from ' ~ ref(any_measure.model_name) ~ ' group by '
+                ~ source_date ~ ('' if spec.grouping == 'total' else ', ' ~ value_sql) %}
+        {% endif %}
+        {% do ctes.append(name ~ ' as (\n    ' ~ body ~ '\n)') %}
+    {% endfor %}
+    {{ return('with ' ~ ctes | join(',\n\n') ~ ',\n\nmetric_values as (\n'
+        ~ metric_selects | join('\nunion all\n') ~ '\n)') }}
+{% endmacro %}

@@ -1,0 +1,53 @@
+{#
+    The project's semantic definitions as lookups, read from the dbt graph:
+    measures by name (with their semantic model's entity exprs), dimensions
+    by their MetricFlow name
+    (`<primary entity>__<dimension>`), metrics by name. Empty while parsing.
+#}
+{% macro semantic_lookup() %}
+    {% set measures = {} %}
+    {% set dimensions = {} %}
+    {% set metrics = {} %}
+    {% if execute %}
+        {% for semantic_model in graph.semantic_models.values() %}
+            {# A loop cannot reassign an outer variable in Jinja: use a namespace. #}
+            {% set found = namespace(primary=semantic_model.primary_entity) %}
+            {% for entity in semantic_model.entities if entity.type == 'primary' %}
+                {% set found.primary = entity.name %}
+            {% endfor %}
+            {% set primary = found.primary %}
+            {% set model_id = semantic_model.depends_on.nodes[0] %}
+            {% set time_expr = {'expr': semantic_model.defaults.agg_time_dimension} %}
+            {% for dimension in semantic_model.dimensions %}
+                {% if dimension.name == semantic_model.defaults.agg_time_dimension %}
+                    {% do time_expr.update({'expr': dimension.expr or dimension.name}) %}
+                {% endif %}
+                {% if dimension.type == 'categorical' %}
+                    {% do dimensions.update({primary ~ '__' ~ dimension.name: {
+                        'semantic_model': semantic_model.name,
+                        'expr': dimension.expr or dimension.name,
+                    }}) %}
+                {% endif %}
+            {% endfor %}
+            {% set entity_exprs = {} %}
+            {% for entity in semantic_model.entities %}
+                {% do entity_exprs.update({entity.name: entity.expr or entity.name}) %}
+            {% endfor %}
+            {% for measure in semantic_model.measures %}
+                {% do measures.update({measure.name: {
+                    'entities': entity_exprs,
+                    'semantic_model': semantic_model.name,
+                    'model_id': model_id,
+                    'model_name': graph.nodes[model_id].name,
+                    'agg': measure.agg,
+                    'expr': measure.expr or measure.name,
+                    'time_expr': time_expr.expr,
+                }}) %}
+            {% endfor %}
+        {% endfor %}
+        {% for metric in graph.metrics.values() if metric.package_name == project_name %}
+            {% do metrics.update({metric.name: metric}) %}
+        {% endfor %}
+    {% endif %}
+    {{ return({'measures': measures, 'dimensions': dimensions, 'metrics': metrics}) }}
+{% endmacro %}
