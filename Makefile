@@ -25,7 +25,7 @@ TEST_WAREHOUSE := warehouse/tiny.duckdb
 
 $(INSTALLED): requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -qq --disable-pip-version-check -r requirements.lock
 	touch $@
 
 install: $(INSTALLED)
