@@ -30,7 +30,6 @@ expected and actual shares) are reported alongside.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -106,13 +105,13 @@ def _expected_numerator(
             raise ValueError("expected_denominator given without actual_denominator")
         return v, f, None
     n1 = frame[actual_denominator].to_numpy(dtype=float)
-    if expected_denominator is None:  # expected is already at the actual volume
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.clip(np.where(n1 > 0, f / n1, 0.0), 0.0, 1.0)
-        return v, f, n1 * rate * (1 - rate) + f / max(1.0, n1.max())
-    n0 = frame[expected_denominator].to_numpy(dtype=float)
+    n0 = n1 if expected_denominator is None else frame[expected_denominator].to_numpy(float)
     if (n0 < 0).any() or (n1 < 0).any():
         raise ValueError("denominators must be non-negative")
+    if expected_denominator is None:  # expected is already at the actual volume
+        overall_rate = f.sum() / n1.sum() if n1.sum() > 0 else 0.0
+        smooth = np.clip((f + overall_rate) / (n1 + 1), 0.0, 1.0)
+        return v, f, n1 * smooth * (1 - smooth)
     if n0.sum() <= 0:
         raise ValueError("the expected denominator sums to zero: no expected rate")
     overall_rate = f.sum() / n0.sum()
@@ -410,11 +409,3 @@ def localize_csv(
             raise ValueError(f"{path}: column {column!r} has a non-numeric value at row {row + 2}")
         frame[column] = values
     return localize(frame, dimensions, **options)  # type: ignore[arg-type]
-
-
-if __name__ == "__main__":  # pragma: no cover - a convenience for people
-    result = localize_csv(
-        sys.argv[1], sys.argv[2].split(","), actual=sys.argv[3], expected=sys.argv[4]
-    )
-    for culprit in result.culprits:
-        print(culprit)

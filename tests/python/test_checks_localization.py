@@ -167,3 +167,24 @@ def test_localize_csv_names_the_file_and_column(tmp_path):
     bad.write_text("region,failed,total\nBR,3,x\n")
     with pytest.raises(ValueError, match=r"bad_values\.csv.*'total'.*row 2"):
         localize_csv(bad, ["region"], actual="failed", expected="total")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_two_independent_culprits_of_opposite_sign_are_both_root_causes(seed):
+    cube = planted_cube(SIZES, {"d0": "d0_v1"}, effect=-0.4, seed=seed, noise=0.1)
+    second = (cube["d1"] == "d1_v5") & (cube["d2"] == "d2_v2")
+    rng = np.random.default_rng(seed)
+    cube.loc[second, "actual"] = rng.poisson(cube.loc[second, "expected"] * 2.0)
+    result = localize(cube, DIMS, actual="actual", expected="expected")
+    assert sorted(result.root_causes, key=len) == [
+        {"d0": "d0_v1"},
+        {"d1": "d1_v5", "d2": "d2_v2"},
+    ]
+
+
+def test_nothing_to_explain_gives_no_culprit():
+    empty = pd.DataFrame({"a": [], "v": [], "f": []})
+    assert localize(empty, ["a"], actual="v", expected="f").culprits == ()
+    flat = pd.DataFrame({"a": ["x", "y"], "v": [1.0, 2.0], "f": [1.0, 2.0]})
+    result = localize(flat, ["a"], actual="v", expected="f")
+    assert (result.culprits, result.total_deviation) == ((), 0.0)
