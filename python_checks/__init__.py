@@ -1,0 +1,1 @@
+"""Statistical checks on the metric layer: decomposition and root-cause localization."""
