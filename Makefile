@@ -21,7 +21,7 @@ WAREHOUSE ?= warehouse/pgc.duckdb
 TEST_RAW_DIR := data/tiny/raw
 TEST_WAREHOUSE := warehouse/tiny.duckdb
 
-.PHONY: run test install data build summary lint test-warehouse pytest clean
+.PHONY: run test install data build summary lint test-warehouse pytest bench-localization clean
 
 $(INSTALLED): requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ test-warehouse: $(TEST_RAW_DIR)/ground_truth.json
 
 pytest: $(INSTALLED)
 	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_TEST_WAREHOUSE=$(TEST_WAREHOUSE) $(BIN)/pytest
+
+# Root-cause localization over a one-million-leaf cube (a benchmark, not a test).
+bench-localization: $(INSTALLED)
+	$(BIN)/python -m python_checks.bench_localization
 
 clean:
 	rm -rf data warehouse target logs reports .pytest_cache
