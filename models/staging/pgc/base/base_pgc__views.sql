@@ -12,14 +12,7 @@
 with
 
 source_rows as (
-    select distinct * from {{ source('pgc', 'views') }}
-    {% if is_incremental() %}
-        -- Re-process whole ingestion days (copies share ingest_ts_ms, so the
-        -- distinct stays exact); event days of future-dated rows run ahead.
-        where
-            cast({{ epoch_ms_to_timestamp('ingest_ts_ms') }} as date)
-            >= {{ incremental_since('ingested_date') }}
-    {% endif %}
+    {{ distinct_raw_rows('views') }}
 ),
 
 -- Breaks "no joins in staging": the contract's orphan check needs valid parent keys.
