@@ -23,9 +23,11 @@ TEST_WAREHOUSE := warehouse/tiny.duckdb
 
 .PHONY: run test install data build summary lint test-warehouse pytest bench-localization clean
 
-$(INSTALLED): requirements.lock
+$(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -qq --disable-pip-version-check -r requirements.lock
+	# The `pgc` command: this project, editable, without touching the pinned dependencies.
+	$(BIN)/pip install -qq --disable-pip-version-check --no-deps -e .
 	touch $@
 
 install: $(INSTALLED)
