@@ -73,9 +73,11 @@ def colorize(text: str, good: bool | None, enabled: bool) -> str:
 
 
 def render_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], indent: int = 2,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    indent: int = 2,
     left_columns: int = 1,
-) -> str:  # fmt: skip
+) -> str:
     """Columns padded to their widest cell: the first `left_columns` left-aligned (labels),
     the others right-aligned (numbers)."""
     widths = [len(h) for h in headers]
@@ -241,9 +243,11 @@ def render_check_summary(results: pd.DataFrame) -> str:
     if results.empty:
         return "No checks ran."
     counts = (
-        results.groupby(["category", "status"]).size().unstack(fill_value=0)
+        results.groupby(["category", "status"])
+        .size()
+        .unstack(fill_value=0)
         .reindex(columns=["pass", "warn", "fail"], fill_value=0)
-    )  # fmt: skip
+    )
     rows = [[category, *(f"{n:,}" for n in counts.loc[category])] for category in counts.index]
     rows.append(["total", *(f"{n:,}" for n in counts.sum())])
     lines = ["Checks by category", render_table(["category", "pass", "warn", "fail"], rows)]
@@ -261,6 +265,6 @@ def render_check_summary(results: pd.DataFrame) -> str:
             ]
             for record in flagged.itertuples()
         ]
-        lines += ["", "Failures and warnings",
-                  render_table(["status", "blocking", "check", "subject", "detail"], rows, left_columns=5)]  # fmt: skip
+        headers = ["status", "blocking", "check", "subject", "detail"]
+        lines += ["", "Failures and warnings", render_table(headers, rows, left_columns=5)]
     return "\n".join(lines)

@@ -270,9 +270,13 @@ def _ratio_identity(metric: str, context: _TreeContext) -> tuple[Identity | None
     before, after = context.before.get(metric), context.after.get(metric)
     if before is None or after is None:
         return None, f"ratio: {metric} has no value in one period"
-    numerators, denominators = (before.numerator, after.numerator), (
-        before.denominator, after.denominator,
-    )  # fmt: skip
+    numerators, denominators = (
+        (before.numerator, after.numerator),
+        (
+            before.denominator,
+            after.denominator,
+        ),
+    )
     if not all(math.isfinite(v) for v in (*numerators, *denominators)) or 0 in denominators:
         return None, f"ratio: {metric}'s numerator or denominator is missing or zero"
     inverse = f"/ {denominator}"  # the driver is 1 / denominator; shown with its values
@@ -281,14 +285,20 @@ def _ratio_identity(metric: str, context: _TreeContext) -> tuple[Identity | None
     method, attribution = _attribute(drivers0, drivers1)
     contributions = (
         Contribution(
-            numerator, numerator, before.numerator, after.numerator,
+            numerator,
+            numerator,
+            before.numerator,
+            after.numerator,
             attribution.contributions[numerator],
         ),
         Contribution(
-            inverse, denominator, before.denominator, after.denominator,
+            inverse,
+            denominator,
+            before.denominator,
+            after.denominator,
             attribution.contributions[inverse],
         ),
-    )  # fmt: skip
+    )
     formula = f"{metric} = {numerator} / {denominator}"
     return Identity("ratio", formula, method, contributions), None
 
@@ -323,9 +333,10 @@ def _sum_identity(metric: str, context: _TreeContext) -> tuple[Identity | None, 
         notes.append(f"sum: the parts {parts} add up to more than {metric} (they overlap)")
         return None, notes
     attribution = sum_attribution({**before, OTHER: other0}, {**after, OTHER: other1})
-    contributions = tuple(
-        Contribution(p, p, before[p], after[p], attribution.contributions[p]) for p in parts
-    ) + (Contribution(OTHER, None, other0, other1, attribution.contributions[OTHER]),)
+    contributions = (
+        *(Contribution(p, p, before[p], after[p], attribution.contributions[p]) for p in parts),
+        Contribution(OTHER, None, other0, other1, attribution.contributions[OTHER]),
+    )
     formula = f"{metric} = " + " + ".join([*parts, OTHER])
     return Identity("sum", formula, "sum", contributions), notes
 
@@ -407,9 +418,13 @@ def slice_breakdown(
     frame = frame.fillna(0.0)
     if is_ratio:
         result = mix_rate_decomposition(
-            frame, ["dimension_value"], "numerator_0", "denominator_0", "numerator_1",
+            frame,
+            ["dimension_value"],
+            "numerator_0",
+            "denominator_0",
+            "numerator_1",
             "denominator_1",
-        )  # fmt: skip
+        )
         table = result.slices.rename(
             columns={
                 "baseline_rate": "baseline",
@@ -432,9 +447,11 @@ def slice_breakdown(
 
 
 def leaf_table(
-    leaves: pd.DataFrame, dimensions: Sequence[str], baseline_dates: Sequence[dt.date],
+    leaves: pd.DataFrame,
+    dimensions: Sequence[str],
+    baseline_dates: Sequence[dt.date],
     day: dt.date,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """Per leaf: actual numerator (and denominator) on `day`, expected = the baseline's
     average day (a leaf absent on a day counts as zero)."""
     columns = [c for c in ("numerator", "denominator") if c in leaves.columns]
@@ -474,9 +491,7 @@ def check_metric(catalogue: pd.DataFrame, metric: str) -> None:
     raise ExplainError(f"unknown metric {metric!r} (not in metrics.metric_catalogue){hint}")
 
 
-def check_dates(
-    dates: Sequence[dt.date], first: dt.date, last: dt.date, metric: str
-) -> None:  # fmt: skip
+def check_dates(dates: Sequence[dt.date], first: dt.date, last: dt.date, metric: str) -> None:
     """ExplainError naming the data's range when a day falls outside it."""
     outside = sorted(d for d in dates if not first <= d <= last)
     if outside:
@@ -508,7 +523,7 @@ def explain_frames(
             day,
             drivers.change,
             top_n,
-        )  # fmt: skip
+        )
         for dimension in entry["allowed_dimensions"]
         if ((slices["metric_name"] == metric) & (slices["dimension_name"] == dimension)).any()
     )
