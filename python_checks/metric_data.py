@@ -47,7 +47,7 @@ def load_catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         tuple(d for d in value.split(",") if d) if isinstance(value, str) else ()
         for value in frame["allowed_dimensions"]
     ]
-    return frame.set_index("metric_name", drop=False)
+    return frame.set_index("metric_name", drop=False).rename_axis(None)
 
 
 def load_tree(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -252,3 +252,19 @@ def ratio_inputs(catalogue: pd.DataFrame) -> dict[str, tuple[str, str]]:
         if match:
             ratios[row.metric_name] = (match.group(1), match.group(2))
     return ratios
+
+
+def latest_anomalies(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The anomaly frame of the latest `pgc check` run, or None when checks have not run."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'checks' and table_name in ('metric_anomalies', 'check_runs')"
+    ).fetchone()[0]
+    if exists < 2:
+        return None
+    frame = con.execute(
+        "select * exclude (run_id) from checks.metric_anomalies where run_id = "
+        "(select run_id from checks.check_runs order by run_at desc limit 1)"
+    ).df()
+    frame["metric_date"] = pd.to_datetime(frame["metric_date"]).dt.date
+    return frame
