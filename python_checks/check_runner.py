@@ -181,10 +181,11 @@ def write_run(con: duckdb.DuckDBPyConnection, run: CheckRun, warehouse: str, sui
 
 
 def run_checks(
-    warehouse: str | Path, raw_dir: Path | None = None, suites: Sequence[Suite] = SUITES
+    warehouse: str | Path, raw_dir: Path | None = None, suites: Sequence[Suite] | None = None
 ) -> CheckRun:
-    """Run `suites` against the warehouse (opened read-write), store everything, and return
-    the run with its exit code."""
+    """Run `suites` (the registry `SUITES` when None) against the warehouse (opened
+    read-write), store everything, and return the run with its exit code."""
+    suites = SUITES if suites is None else suites
     if not Path(warehouse).exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: build it with `make run`")
     with duckdb.connect(str(warehouse)) as con:

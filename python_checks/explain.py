@@ -413,7 +413,7 @@ def slice_breakdown(
     for a ratio metric, slice changes otherwise; the top `top_n` by absolute contribution."""
     before = average_day(rows, baseline_dates, ["dimension_value"], complete=False)
     after = average_day(rows, [day], ["dimension_value"], complete=False)
-    frame = before.join(after, how="outer", lsuffix="_0", rsuffix="_1").reset_index()
+    frame = before.add_suffix("_0").join(after.add_suffix("_1"), how="outer").reset_index()
     is_ratio = frame["denominator_0"].notna().any() or frame["denominator_1"].notna().any()
     frame = frame.fillna(0.0)
     if is_ratio:

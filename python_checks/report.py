@@ -114,7 +114,8 @@ def waterfall_svg(
             text = console.format_change(b - a, value_format)
         parts.append(
             f'<text x="{label_width}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{left}" y="{y}" width="{max(right - left, 1.0)}" height="{bar_height}" '
+            f'<rect x="{left}" y="{y}" width="{max(round(right - left, 1), 1.0)}" '
+            f'height="{bar_height}" '
             f'fill="{colour}"/>'
             f'<text x="{max(left, right) + 4}" y="{y + 13}">{escape(text)}</text>'
         )
