@@ -1,0 +1,190 @@
+"""The `pgc` command line: output text, exit codes, and `pgc check` writing the checks schema."""
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from python_checks import check_runner, cli, console
+from python_checks.check_results import CheckResult
+
+ROOT = Path(__file__).resolve().parents[2]
+WAREHOUSE = str(ROOT / os.environ.get("PGC_TEST_WAREHOUSE", "warehouse/tiny.duckdb"))
+MANIFEST = str(ROOT / "target" / "semantic_manifest.json")
+
+
+def _explain(*args: str) -> list[str]:
+    return ["explain", *args, "--warehouse", WAREHOUSE, "--manifest", MANIFEST]
+
+
+def test_explain_prints_the_culprit_and_the_change(capsys, warehouse):
+    code = cli.main(_explain("completion_rate", "--date", "2026-09-24", "--baseline-days", "3"))
+    out = capsys.readouterr().out
+    assert code == 0
+    culprit_line = next(line for line in out.splitlines() if line.lstrip().startswith("1  "))
+    assert "region=BR, app_version=31.2" in culprit_line and "yes" in culprit_line
+    # the headline change, computed here from metric_daily in percentage points
+    (num1, den1), base = (
+        warehouse.execute(
+            "select sum(numerator), sum(denominator) from metrics.metric_daily "
+            "where metric_name = 'completion_rate' and dimension_name = 'total' "
+            f"and metric_date {where}"
+        ).fetchone()
+        for where in ("= date '2026-09-24'", "between date '2026-09-21' and date '2026-09-23'")
+    )
+    change_pp = 100 * (num1 / den1 - base[0] / base[1])
+    assert f"{change_pp:+.2f} pp" in out
+    assert "\033[" not in out  # not a terminal: no colour codes
+
+
+def test_unknown_metric_lists_close_names(capsys):
+    assert cli.main(_explain("completion_rat", "--date", "2026-09-24")) == 2
+    err = capsys.readouterr().err
+    assert "unknown metric 'completion_rat'" in err and "completion_rate" in err
+
+
+def test_a_day_outside_the_data_names_the_range(capsys, warehouse):
+    first, last = warehouse.execute(
+        "select min(metric_date), max(metric_date) from metrics.metric_daily "
+        "where metric_name = 'watch_hours' and dimension_name = 'total'"
+    ).fetchone()
+    assert cli.main(_explain("watch_hours", "--date", "2031-01-01")) == 2
+    err = capsys.readouterr().err
+    assert f"from {first} to {last}" in err and "2031-01-01" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["completion_rate", "--date", "24/09/2026"],
+        ["completion_rate", "--date", "2026-09-24", "--baseline-days", "3", "--weeks-back", "1"],
+        ["completion_rate", "--date", "2026-09-24", "--top", "0"],
+    ],
+)
+def test_usage_errors_exit_2(args, capsys):
+    assert cli.main(_explain(*args)) == 2
+    assert "error" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- check
+
+
+def _passing(context):
+    count = context.con.execute("select count(*) from metrics.metric_catalogue").fetchone()[0]
+    return check_runner.SuiteOutput(
+        (CheckResult("fake.catalogue_not_empty", "invariant", "metric_catalogue", "pass",
+                     True, f"{count} metrics"),)
+    )  # fmt: skip
+
+
+def _blocking_failure(context):
+    return check_runner.SuiteOutput(
+        (
+            CheckResult("fake.rows_match", "reconciliation", "views", "fail", True, "3 rows lost"),
+            CheckResult("fake.shift", "distribution_shift", "watch_ms", "warn", False, "KS"),
+        )
+    )
+
+
+ANOMALIES = pd.DataFrame(
+    {
+        "metric_name": ["completion_rate", "completion_rate", "views", "tool_posts"],
+        "dimension_name": ["total", "total", "total", "total"],
+        "dimension_value": ["total"] * 4,
+        "metric_date": [dt.date(2026, 10, 3), dt.date(2026, 10, 4), dt.date(2026, 10, 4),
+                        dt.date(2026, 10, 4)],
+        "value": [0.5, 0.3, 100.0, 5.0],
+        "expected": [0.5, 0.5, 120.0, 9.0],
+        "lower": [0.45, 0.45, 110.0, 8.0],
+        "upper": [0.55, 0.55, 130.0, 10.0],
+        "score": [0.1, -9.0, -5.0, -6.0],
+        "p_value": [0.9, 1e-9, 1e-5, 1e-6],
+        "q_value": [0.9, 1e-8, 1e-4, 1e-5],
+        "is_anomaly": [False, True, True, True],
+        "direction": ["down"] * 4,
+        "is_bad_direction": [True, True, True, True],
+    }
+)  # fmt: skip
+
+
+def _anomaly_suite(context):
+    catalogue = context.con.execute("select * from metrics.metric_catalogue").df()
+    return check_runner.SuiteOutput(check_runner.anomaly_results(ANOMALIES, catalogue), ANOMALIES)
+
+
+@pytest.fixture
+def writable_warehouse(tmp_path):
+    copy = tmp_path / "tiny.duckdb"
+    shutil.copyfile(WAREHOUSE, copy)
+    return copy
+
+
+def test_check_exit_codes_and_the_checks_schema(writable_warehouse, monkeypatch, capsys):
+    ok = (check_runner.Suite("ok", _passing), check_runner.Suite("anomaly", _anomaly_suite))
+    monkeypatch.setattr(check_runner, "SUITES", ok)
+    assert cli.main(["check", "--warehouse", str(writable_warehouse)]) == 0
+    first_out = capsys.readouterr().out
+    assert "completion_rate" in first_out  # the warning is listed
+    monkeypatch.setattr(check_runner, "SUITES", (*ok, check_runner.Suite("bad", _blocking_failure)))
+    assert cli.main(["check", "--warehouse", str(writable_warehouse)]) == 1
+    out = capsys.readouterr().out
+    assert "fake.rows_match" in out and "3 rows lost" in out
+    with duckdb.connect(str(writable_warehouse), read_only=True) as con:
+        runs = con.execute(
+            "select run_id, exit_code from checks.check_runs order by run_at"
+        ).fetchall()
+        assert [code for _, code in runs] == [0, 1]
+        per_run = dict(
+            con.execute("select run_id, count(*) from checks.check_results group by all").fetchall()
+        )
+        assert per_run == {runs[0][0]: 2, runs[1][0]: 4}
+        latest = con.execute("select distinct run_id from checks.latest_check_results").fetchall()
+        assert latest == [(runs[1][0],)]
+        anomalies = con.execute(
+            "select count(*), count(distinct run_id) from checks.metric_anomalies"
+        ).fetchone()
+        assert anomalies == (8, 2)
+
+
+def test_anomalies_warn_only_for_watched_metrics_on_the_latest_day(warehouse):
+    catalogue = warehouse.execute("select * from metrics.metric_catalogue").df()
+    results = check_runner.anomaly_results(ANOMALIES, catalogue)
+    # completion_rate is a guardrail (warn on 10-04); views and tool_posts are L2: not watched
+    assert [(r.subject, r.status, r.blocking) for r in results] == [
+        ("completion_rate", "warn", False)
+    ]
+
+
+def test_a_suite_that_cannot_run_fails_and_blocks(writable_warehouse):
+    def broken(context):
+        raise ModuleNotFoundError("No module named 'python_checks.validation'")
+
+    run = check_runner.run_checks(writable_warehouse, suites=[check_runner.Suite("v", broken)])
+    assert run.exit_code == 1
+    assert run.results.loc[0, "check_name"] == "suite.v"
+    assert "python_checks.validation" in run.results.loc[0, "detail"]
+
+
+# ------------------------------------------------------------------------- console
+
+
+def test_numbers_have_separators_signs_and_percentages():
+    assert console.format_value(1234567.891, "#,##0.0") == "1,234,567.9"
+    assert console.format_value(-0.0432, "0.0%", signed=True) == "-4.3%"
+    assert console.format_value(12.5, "$#,##0.00", signed=True) == "+$12.50"
+    assert console.format_value(0.00001, "0.00", signed=True) == "+0.00"
+    assert console.format_change(-0.02808, "0.0%") == "-2.81 pp"
+    assert console.format_change(2.268, "#,##0.0") == "+2.27"
+    assert console.format_value(float("nan")) == "-"
+
+
+def test_tables_align_labels_left_and_numbers_right():
+    text = console.render_table(["name", "value"], [["a", "1"], ["long name", "1,000"]])
+    lines = text.splitlines()
+    assert lines[2] == "  a              1"
+    assert lines[3] == "  long name  1,000"
+    assert len({len(line) for line in lines}) == 1
