@@ -3,7 +3,7 @@
 -- replaces {raw} with the raw data folder and {seeds} with seeds/, and times
 -- the whole script in one connection; benchmarks/verify_floor.py checks that
 -- every table it leaves behind holds the same rows and values as the dbt
--- table of the same name (docs/benchmark_floor.md).
+-- table of the same name (tests/python/test_benchmark_floor.py runs it).
 --
 -- Built: the staging validation (one temp table per raw table with its
 -- quarantine reason), stg_pgc__quarantined_rows, stg_pgc__row_reconciliation,

@@ -7,7 +7,9 @@ Per scale it (1) simulates the data if missing, (2) runs the models over every
 day but the last, (3) times an incremental `dbt run` once the last day arrives, (4) times a
 full-refresh `dbt run` and then `dbt test` over all days (together: `dbt
 build`; peak memory from /usr/bin/time), and (5) times benchmarks/floor.sql
-in one DuckDB connection. Results go to
+(every model dbt runs, as one hand-written DuckDB script; checked against dbt
+by benchmarks/verify_floor.py) in one DuckDB connection with dbt's threads
+and memory limit. Results go to
 benchmarks/results/<scale>.json and a table on stdout.
 """
 
