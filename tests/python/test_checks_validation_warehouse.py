@@ -13,6 +13,7 @@ from statsmodels.stats.multitest import multipletests
 from python_checks.check_results import results_frame
 from python_checks.validation import run_validation
 from python_checks.validation.reconciliation import raw_accounting
+from simulator.params import APP_VERSION_RELEASE_DAYS
 
 BLOCKING_CATEGORIES = ("reconciliation", "invariant")
 
@@ -143,3 +144,16 @@ def test_a_day_without_incidents_keeps_its_category_mix(warehouse, truth):
     assert {str(day), str(day - timedelta(days=7))}.isdisjoint(incident_days)
     frame = results_frame(run_validation(warehouse, shift_day=day))
     assert _shift(frame, "views_by_category").status == "pass"
+
+
+def test_an_app_release_shifts_the_app_version_mix(warehouse, truth):
+    # The simulator ships app 31.2 on a fixed day of its run (simulator/params.py); viewers
+    # update over the following days, so a week after the release the mix has moved.
+    release = date.fromisoformat(truth["start_date"]) + timedelta(
+        days=APP_VERSION_RELEASE_DAYS["31.2"]
+    )
+    day = release + timedelta(days=4)
+    frame = results_frame(run_validation(warehouse, shift_day=day))
+    shift = _shift(frame, "views_by_app_version")
+    assert shift.status == "fail"
+    assert "31.2: 0.0% -> " in shift.detail
