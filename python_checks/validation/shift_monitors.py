@@ -153,7 +153,7 @@ def run_shift_monitors(
     categorical_monitors: tuple[CategoricalMonitor, ...] = CATEGORICAL_MONITORS,
 ) -> list[CheckResult]:
     """One result per monitor, with p-value and PSI; status "pass" and no q-value until
-    `finalize_shift_results` has adjusted the run's p-values together."""
+    `adjust_for_multiple_testing` has adjusted the run's p-values together."""
     results = []
     for numeric in numeric_monitors:
         baseline = _numeric_sample(

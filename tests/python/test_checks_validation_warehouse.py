@@ -13,6 +13,11 @@ from statsmodels.stats.multitest import multipletests
 from python_checks.check_results import results_frame
 from python_checks.validation import run_validation
 from python_checks.validation.reconciliation import raw_accounting
+from python_checks.validation.shift_monitors import (
+    NUMERIC_MONITORS,
+    latest_periods,
+    run_shift_monitors,
+)
 from simulator.params import APP_VERSION_RELEASE_DAYS
 
 BLOCKING_CATEGORIES = ("reconciliation", "invariant")
@@ -157,3 +162,15 @@ def test_an_app_release_shifts_the_app_version_mix(warehouse, truth):
     shift = _shift(frame, "views_by_app_version")
     assert shift.status == "fail"
     assert "31.2: 0.0% -> " in shift.detail
+
+
+def test_numeric_monitors_sample_the_same_capped_rows_every_run(warehouse, truth):
+    periods = latest_periods(date.fromisoformat(truth["end_date"]))
+    watch_time = (NUMERIC_MONITORS[0],)
+    first, second = (
+        run_shift_monitors(warehouse, periods, 500, watch_time, ())[0] for _ in range(2)
+    )
+    assert "n=500 vs 500" in first.detail
+    assert first == second
+    (full,) = run_shift_monitors(warehouse, periods, 10**9, watch_time, ())
+    assert "n=500" not in full.detail and full.statistic != first.statistic
