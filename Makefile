@@ -21,7 +21,7 @@ WAREHOUSE ?= warehouse/pgc.duckdb
 TEST_RAW_DIR := data/tiny/raw
 TEST_WAREHOUSE := warehouse/tiny.duckdb
 
-.PHONY: run test install data build summary lint test-warehouse pytest bench-localization clean
+.PHONY: run test install data build summary checks lint test-warehouse pytest bench-localization clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,10 @@ $(INSTALLED): requirements.lock pyproject.toml
 
 install: $(INSTALLED)
 
+REPORT ?= reports/metric_health.html
+
 # ---------------------------------------------------------------- the main job
-run: build summary
+run: build summary checks
 
 SIMULATOR_SOURCES := $(wildcard simulator/*.py seeds/*.csv)
 
@@ -49,6 +51,12 @@ build: data
 
 summary: | $(INSTALLED)
 	$(BIN)/python -m scripts.summary --warehouse $(WAREHOUSE) --raw $(RAW_DIR)
+
+# Every check, kept in the warehouse's `checks` schema; a blocking failure fails
+# the target, but only after the report is written.
+checks: | $(INSTALLED)
+	$(BIN)/pgc check --warehouse $(WAREHOUSE) --raw $(RAW_DIR); status=$$?; \
+	$(BIN)/pgc report --warehouse $(WAREHOUSE) --out $(REPORT) && exit $$status
 
 # ---------------------------------------------------------------------- tests
 test: lint test-warehouse pytest

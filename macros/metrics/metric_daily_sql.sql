@@ -8,8 +8,14 @@
     metric_value_sql (two CTEs are full-outer-joined on date and value, as
     MetricFlow does). Only certified metrics are computed;
     validate_metric_governance makes sure they can be (metric_daily_blocker).
+
+    With `since` (a SQL date, on incremental runs) only the values of days
+    from `since` on are needed: each source is read from the earliest day
+    those values depend on (the longest offset before `since` for plain
+    aggregates, the trailing window for cumulative ones), so the filters
+    reach the table scans.
 #}
-{% macro metric_daily_sql() %}
+{% macro metric_daily_sql(since=none) %}
     {% set lookup = semantic_lookup() %}
     {% set string_type = dbt.type_string() %}
     {% set specs = {} %}
@@ -65,6 +71,14 @@
             ~ "cast(null as double) as numerator, cast(null as double) as denominator where 1 = 0)") }}
     {% endif %}
 
+    {# The longest offset (in days; a month counted as 31) read from each plain aggregate. #}
+    {% set days_per = {'day': 1, 'week': 7, 'month': 31, 'quarter': 92, 'year': 366} %}
+    {% set longest_shift = {} %}
+    {% for spec in specs.values() if spec.shift %}
+        {% set days = spec.shift.count * days_per[spec.shift.granularity] %}
+        {% do longest_shift.update({spec.base: [longest_shift.get(spec.base, 0), days] | max}) %}
+    {% endfor %}
+
     {% set model_ids = model.depends_on.nodes if model is mapping else [] %}
     {% set spine = 'metric_time_spine_daily' %}
     {% set ctes = [] %}
@@ -92,7 +106,7 @@
             {% do aggregates.append(measure_aggregate_sql(lookup.measures[measure]) ~ ' as ' ~ measure) %}
         {% endfor %}
         {% if spec.conversion %}
-            {% set body = conversion_aggregate_sql(spec, lookup, value_sql) %}
+            {% set body = conversion_aggregate_sql(spec, lookup, value_sql, since) %}
         {% elif spec.shift %}
             {% set body = 'select cast(' ~ dbt.dateadd(spec.shift.granularity, spec.shift.count, 'metric_date')
                 ~ ' as date) as metric_date, dimension_value, ' ~ spec.measures | join(', ')
@@ -104,11 +118,17 @@
                 ~ aggregates | join(', ') ~ ' from ' ~ ref(spine) ~ ' as spine inner join '
                 ~ ref(any_measure.model_name) ~ ' as source on ' ~ source_date ~ ' <= ' ~ date_sql
                 ~ ' and ' ~ source_date ~ ' > cast(' ~ dbt.dateadd(spec.window.granularity,
-                    -spec.window.count, date_sql) ~ ' as date) group by ' ~ date_sql
+                    -spec.window.count, date_sql) ~ ' as date)'
+                ~ ('' if since is none else ' where ' ~ date_sql ~ ' >= ' ~ since ~ ' and '
+                    ~ source_date ~ ' > cast(' ~ dbt.dateadd(spec.window.granularity,
+                    -spec.window.count, since) ~ ' as date)')
+                ~ ' group by ' ~ date_sql
                 ~ ('' if spec.grouping == 'total' else ', ' ~ value_sql) %}
         {% else %}
+            {% set read_from = '' if since is none else ' where ' ~ source_date ~ ' >= cast('
+                ~ dbt.dateadd('day', -longest_shift.get(name, 0), since) ~ ' as date)' %}
             {% set body = 'select ' ~ source_date ~ ' as metric_date, ' ~ value_sql ~ ' as dimension_value, '
-                ~ aggregates | join(', ') ~ ' from ' ~ ref(any_measure.model_name) ~ ' group by '
+                ~ aggregates | join(', ') ~ ' from ' ~ ref(any_measure.model_name) ~ read_from ~ ' group by '
                 ~ source_date ~ ('' if spec.grouping == 'total' else ', ' ~ value_sql) %}
         {% endif %}
         {% do ctes.append(name ~ ' as (\n    ' ~ body ~ '\n)') %}
