@@ -210,6 +210,7 @@ def localize(
     merge_aliases: bool = True,
     loss: str = "squared",
     min_rest_change: float = 0.5,
+    min_log_change: float = 0.0,
 ) -> LocalizationResult:
     """Rank the slices (combinations of 1..max_combination_size dimension values) that
     explain the deviation of `actual` from `expected` over the leaves of `frame`.
@@ -223,6 +224,8 @@ def localize(
     min_z: a further root cause's deviation must be at least this many noise standard
       deviations (binomial for ratios, a fitted power-of-expected model otherwise, both
       scaled by a robust overdispersion factor). The first is always reported.
+    min_log_change: a further root cause must also change by at least this much,
+      |log(actual / expected)| over the slice (for a ratio: of its rate).
     min_rest_change: a selected slice gives way to its parent (one dimension fewer) when the
       rest of the parent moved too: at least min_z noise deviations, in the same direction,
       by at least this share of the slice's own log change.
@@ -277,6 +280,8 @@ def localize(
         for key, (sum_v, sum_e, reduction, z) in candidates.items():
             if round_number > 0 and z < min_z:
                 continue  # a further root cause must stand out of the noise
+            if round_number > 0 and abs(_log_change(sum_v, sum_e)) < min_log_change:
+                continue  # ... and move by more than the normal spread between slices
             share = reduction / initial_abs if initial_abs > 0 else 0.0
             penalty = 1.0 - complexity_penalty * (len(key) - 1)
             scored.append((share * penalty, share, key, sum_v, sum_e))
