@@ -80,9 +80,8 @@ def incident_cube(rng: np.random.Generator) -> Incident:
     20,000); lognormal volumes (sigma 1.5: heavy-tailed) times a lognormal factor per
     dimension value (sigma 1: a few values carry most of the traffic); a normal failure rate
     per leaf of about 2% that varies by dimension value and leaf (logit-normal); 1-3 disjoint
-    root-cause
-    slices of 1-3 dimensions whose failure rate is multiplied by 2-8 (capped at 1), in the
-    anomalous period only; binomial failures. The baseline period has its own volumes.
+    root-cause slices of 1-3 dimensions whose failure rate is multiplied by 2-8 (capped at
+    1), in the anomalous period only; binomial failures. The baseline period has its own volumes.
     """
     n_dims = int(rng.integers(3, 7))
     sizes = rng.integers(5, 41, size=n_dims)
