@@ -45,11 +45,11 @@ def incidents():
 def test_f1_floor_without_a_baseline(incidents):
     method = summary(evaluate(incidents, without_baseline)).f1
     baseline = summary(evaluate(incidents, adtributor)).f1
-    # Measured 0.60 (tuning seed 1) and FILL on seed 2, 300 incidents; Adtributor 0.38.
-    assert method > 0.45
+    # Measured here 0.55 (Adtributor 0.36); 0.51 on seed 2, 300 incidents (Adtributor 0.31).
+    assert method > 0.4
     assert method > baseline + 0.1
 
 
 def test_f1_floor_with_a_baseline_period(incidents):
-    # Measured 0.88 on seed 1 and FILL on seed 2, 300 incidents.
+    # Measured here 0.88; 0.85 on seed 2, 300 incidents.
     assert summary(evaluate(incidents, with_baseline)).f1 > 0.7
