@@ -92,6 +92,7 @@ class _Level:
 
 def _expected_numerator(
     frame: pd.DataFrame,
+    codes: list[np.ndarray],
     actual: str,
     expected: str,
     actual_denominator: str | None,
@@ -116,12 +117,58 @@ def _expected_numerator(
         raise ValueError("the expected denominator sums to zero: no expected rate")
     overall_rate = f.sum() / n0.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(n0 > 0, f / n0, overall_rate)  # unseen leaves: the overall rate
+        rate = np.where(n0 > 0, f / n0, overall_rate)
+    unseen = n0 <= 0
+    history = n0.copy()  # the baseline volume each leaf's expected rate rests on
+    if unseen.any():
+        rate[unseen], history[unseen] = _unseen_leaf_rates(codes, f, n0, unseen, overall_rate)
     # Noise of v - rate * n1: binomial in both periods, the rate smoothed towards the overall
     # one so that a leaf with no expected failures still has some variance.
-    smooth = np.clip((f + overall_rate) / (n0 + 1), 0.0, 1.0)
-    variance = n1 * smooth * (1 - smooth) * (1 + n1 / (n0 + 1))
+    smooth = np.clip((rate * history + overall_rate) / (history + 1), 0.0, 1.0)
+    variance = n1 * smooth * (1 - smooth) * (1 + n1 / (history + 1))
     return v, rate * n1, variance
+
+
+def _unseen_leaf_rates(
+    codes: list[np.ndarray],
+    f: np.ndarray,
+    n0: np.ndarray,
+    unseen: np.ndarray,
+    overall_rate: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected rates of the leaves with no baseline volume, and the volume each rests on.
+
+    A leaf is unseen either because one of its values is brand new (a model version rolled
+    out today) or because an old combination had no traffic. For the first kind the best
+    guess is the rate of the same traffic with the new values left out: the leaf's ancestor
+    over the dimensions whose values had baseline volume (for_you x rec_v8 x BR takes the
+    baseline rate of for_you x BR). The other kind, or an ancestor with no volume either,
+    takes the overall rate.
+    """
+    is_new = []
+    for code in codes:
+        volume = np.bincount(code, weights=n0, minlength=int(code.max()) + 1)
+        is_new.append(volume[code] <= 0)
+    new_pattern = np.stack(is_new, axis=1) if codes else np.zeros((len(f), 0), dtype=bool)
+    rates = np.full(int(unseen.sum()), overall_rate)
+    volumes = np.full(int(unseen.sum()), float(n0.sum()))
+    unseen_rows = np.flatnonzero(unseen)
+    patterns = new_pattern[unseen_rows]
+    for pattern in np.unique(patterns, axis=0):
+        if not pattern.any() or pattern.all():
+            continue
+        kept = np.stack([code for code, new in zip(codes, pattern, strict=True) if not new])
+        _, ancestor = np.unique(kept, axis=1, return_inverse=True)
+        ancestor = ancestor.ravel()
+        f_sum = np.bincount(ancestor, weights=f)
+        n_sum = np.bincount(ancestor, weights=n0)
+        members = np.flatnonzero((patterns == pattern).all(axis=1))
+        found = ancestor[unseen_rows[members]]
+        seen = n_sum[found] > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rates[members] = np.where(seen, f_sum[found] / n_sum[found], overall_rate)
+        volumes[members] = np.where(seen, n_sum[found], n0.sum())
+    return rates, volumes
 
 
 def _power_variance(v: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -160,6 +207,10 @@ def localize(
     max_root_causes: int = 5,
     complexity_penalty: float = 0.02,
     min_z: float = 5.0,
+    merge_aliases: bool = True,
+    loss: str = "squared",
+    min_rest_change: float = 0.5,
+    min_log_change: float = 0.0,
 ) -> LocalizationResult:
     """Rank the slices (combinations of 1..max_combination_size dimension values) that
     explain the deviation of `actual` from `expected` over the leaves of `frame`.
@@ -173,6 +224,14 @@ def localize(
     min_z: a further root cause's deviation must be at least this many noise standard
       deviations (binomial for ratios, a fitted power-of-expected model otherwise, both
       scaled by a robust overdispersion factor). The first is always reported.
+    min_log_change: a further root cause must also change by at least this much,
+      |log(actual / expected)| over the slice (for a ratio: of its rate).
+    min_rest_change: a selected slice gives way to its parent (one dimension fewer) when the
+      rest of the parent moved too: at least min_z noise deviations, in the same direction,
+      by at least this share of the slice's own log change.
+    merge_aliases: when other dimension values cover exactly the same active leaves as a
+      selected root cause (surface = for_you and model_version = rec_v8 on a rollout day),
+      the data cannot tell them apart, so the root cause names all of them.
     """
     dims = list(dimensions)
     missing = [c for c in [*dims, actual, expected] if c not in frame.columns]
@@ -185,23 +244,26 @@ def localize(
         raise ValueError("no dimensions given")
     if max_combination_size < 1:
         raise ValueError("max_combination_size must be at least 1")
-    v, e, variance = _expected_numerator(
-        frame, actual, expected, actual_denominator, expected_denominator
-    )
-    if not (np.isfinite(v).all() and np.isfinite(e).all()):
-        raise ValueError("actual and expected values must be finite")
-    if variance is None:
-        variance = _power_variance(v, e)
-    variance = _calibrated(v, e, variance)
     codes, uniques = [], []
     for dim in dims:
         code, unique = pd.factorize(frame[dim], use_na_sentinel=False)
         codes.append(code.astype(np.int64))
         uniques.append(unique)
+    v, e, variance = _expected_numerator(
+        frame, codes, actual, expected, actual_denominator, expected_denominator
+    )
+    if not (np.isfinite(v).all() and np.isfinite(e).all()):
+        raise ValueError("actual and expected values must be finite")
+    active = (v != 0) | (e != 0)
+    if actual_denominator is not None:
+        active |= frame[actual_denominator].to_numpy(dtype=float) > 0
+    if variance is None:
+        variance = _power_variance(v, e)
+    variance = _calibrated(v, e, variance)
     total_v, total_e = float(v.sum()), float(e.sum())
     total_dev = total_v - total_e
     totals = (total_v, total_e)
-    initial_abs = float(np.abs(v - e).sum())
+    initial_abs = float(_leaf_loss(v - e, variance, loss).sum())
 
     selected: list[Culprit] = []
     selected_keys: list[tuple[tuple[int, int], ...]] = []
@@ -210,7 +272,7 @@ def localize(
     e_work = e.copy()
     for round_number in range(max_root_causes):
         candidates, reference = _search(
-            codes, v, e_work, variance, max_combination_size, min_share, reference
+            codes, v, e_work, variance, max_combination_size, min_share, reference, loss
         )
         if not candidates:
             break
@@ -218,6 +280,8 @@ def localize(
         for key, (sum_v, sum_e, reduction, z) in candidates.items():
             if round_number > 0 and z < min_z:
                 continue  # a further root cause must stand out of the noise
+            if round_number > 0 and abs(_log_change(sum_v, sum_e)) < min_log_change:
+                continue  # ... and move by more than the normal spread between slices
             share = reduction / initial_abs if initial_abs > 0 else 0.0
             penalty = 1.0 - complexity_penalty * (len(key) - 1)
             scored.append((share * penalty, share, key, sum_v, sum_e))
@@ -232,6 +296,9 @@ def localize(
                 )
         if best_share <= 0 or (selected and best_share < min_gain * selected[0].share_explained):
             break
+        best_key = _generalised(best_key, codes, v, e_work, variance, min_z, min_rest_change)
+        if merge_aliases:
+            best_key = _with_aliases(best_key, codes, active)
         mask = _mask(codes, best_key)
         best_v, best_e = float(v[mask].sum()), float(e[mask].sum())
         selected.append(
@@ -258,6 +325,66 @@ def _mask(codes: list[np.ndarray], key: tuple[tuple[int, int], ...]) -> np.ndarr
     for dim, value in key:
         mask &= codes[dim] == value
     return mask
+
+
+def _generalised(
+    key: tuple[tuple[int, int], ...],
+    codes: list[np.ndarray],
+    v: np.ndarray,
+    e: np.ndarray,
+    variance: np.ndarray,
+    min_z: float,
+    min_rest_change: float,
+) -> tuple[tuple[int, int], ...]:
+    """Climb from a slice to a parent while the rest of the parent moved the same way.
+
+    The ripple score assumes one factor per culprit; when an effect's size varies inside
+    the true culprit (a traffic spike lifts sports most where few viewers liked sports), its
+    most-moved child can score higher. A child is the answer only if its siblings stayed put.
+    """
+    while len(key) > 1:
+        inside = _mask(codes, key)
+        change = _log_change(v[inside].sum(), e[inside].sum())
+        best, best_z = None, min_z
+        for drop in range(len(key)):
+            parent = key[:drop] + key[drop + 1 :]
+            rest = _mask(codes, parent) & ~inside
+            rest_v, rest_e = v[rest].sum(), e[rest].sum()
+            noise = math.sqrt(variance[rest].sum())
+            z = abs(rest_v - rest_e) / noise if noise > 0 else 0.0
+            rest_change = _log_change(rest_v, rest_e)
+            same_way = change != 0 and rest_change / change >= min_rest_change
+            if same_way and z >= best_z:
+                best, best_z = parent, z
+        if best is None:
+            return key
+        key = best
+    return key
+
+
+def _log_change(actual: float, expected: float) -> float:
+    """log(actual / expected), with a floor so that a drop to zero is finite."""
+    if expected <= 0:
+        return 0.0
+    return math.log(max(actual, 0.5) / expected) if actual > 0 or expected > 0.5 else 0.0
+
+
+def _with_aliases(
+    key: tuple[tuple[int, int], ...], codes: list[np.ndarray], active: np.ndarray
+) -> tuple[tuple[int, int], ...]:
+    """The slice with every (dimension, value) added that holds on exactly its active leaves."""
+    inside = _mask(codes, key) & active
+    if not inside.any():
+        return key
+    used = {dim for dim, _ in key}
+    extra = []
+    for dim, code in enumerate(codes):
+        if dim in used:
+            continue
+        values = np.unique(code[inside])
+        if len(values) == 1 and np.array_equal((code == values[0]) & active, inside):
+            extra.append((dim, int(values[0])))
+    return tuple(sorted([*key, *extra]))
 
 
 def _culprit(
@@ -296,6 +423,14 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _leaf_loss(residual: np.ndarray, variance: np.ndarray, loss: str) -> np.ndarray:
+    if loss == "absolute":
+        return np.abs(residual)
+    if loss == "squared":
+        return residual**2 / np.maximum(variance, 1e-12)
+    raise ValueError(f"loss must be 'absolute' or 'squared', got {loss!r}")
+
+
 def _search(
     codes: list[np.ndarray],
     v: np.ndarray,
@@ -304,11 +439,12 @@ def _search(
     max_size: int,
     min_share: float,
     reference: float | None,
+    loss: str,
 ) -> tuple[dict[tuple[tuple[int, int], ...], tuple[float, float, float, float]], float]:
     """Significant slices: (sum actual, sum expected, ripple reduction of |deviation|, z)."""
     n_dims = len(codes)
     dev = v - e
-    absdev = np.abs(dev)
+    absdev = _leaf_loss(dev, variance, loss)
     sizes = [int(c.max()) + 1 if len(c) else 0 for c in codes]
     level_one = [np.bincount(codes[d], weights=dev, minlength=sizes[d]) for d in range(n_dims)]
     if reference is None:
@@ -363,7 +499,9 @@ def _search(
             with np.errstate(divide="ignore", invalid="ignore"):
                 ripple = np.where(sum_e != 0, sum_v / sum_e, 1.0)
             predicted = e[rows] * ripple[key]
-            residual = np.bincount(key, weights=np.abs(v[rows] - predicted), minlength=space)
+            residual = np.bincount(
+                key, weights=_leaf_loss(v[rows] - predicted, variance[rows], loss), minlength=space
+            )
             before = np.bincount(key, weights=absdev[rows], minlength=space)
             reduction = before - residual
             noise = np.sqrt(np.bincount(key, weights=variance[rows], minlength=space))

@@ -110,16 +110,19 @@ def test_scores_by_hand():
     assert top.surprise == pytest.approx(0.012183404960940974)
     assert top.share_explained == pytest.approx(1.0)
     assert top.score == pytest.approx(1.0 * (1 - 0.02))
-    # Its parents are not listed; searched alone, a0 predicts both its leaves at 70 and
-    # explains nothing, so no root cause is claimed.
+    # Its parents are not listed. Searched alone, a0 predicts both its leaves at 70: the
+    # absolute deviation stays 60 + 0 -> 30 + 30 (nothing explained, no root cause claimed);
+    # the squared deviation (equal noise variances here) goes 60^2 -> 2 * 30^2, half of it.
     assert [c.slice for c in result.culprits] == [{"a": "a0", "b": "b0"}]
-    single = localize(
-        frame, ["a", "b"], actual="actual", expected="expected", max_combination_size=1
-    )
+    options = {"actual": "actual", "expected": "expected", "max_combination_size": 1}
+    single = localize(frame, ["a", "b"], loss="absolute", **options)
     assert single.root_causes == ()
     parent = next(c for c in single.culprits if c.slice == {"a": "a0"})
     assert parent.share_explained == pytest.approx(0.0)
     assert parent.explanatory_power == pytest.approx(1.0)
+    squared = localize(frame, ["a", "b"], loss="squared", **options)
+    assert squared.culprits[0].slice == {"a": "a0"}
+    assert squared.culprits[0].share_explained == pytest.approx(0.5)
 
 
 def test_surprise_terms_sum_to_scipy_jensen_shannon():

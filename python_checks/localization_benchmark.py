@@ -1,0 +1,171 @@
+"""F1 of root-cause localization on generated incident files (`synthetic.incident_cube`).
+
+    python -m python_checks.localization_benchmark --seed 2 --incidents 300
+
+Each incident is scored as RiskLoc and Squeeze count it: a predicted slice is a true positive
+when it equals a planted slice exactly; precision, recall and F1 are over all incidents'
+slices together. Printed for the method (`incident_files`, formats c and b) and for a
+one-dimension Adtributor baseline, overall and by number of root causes and by the largest
+number of dimensions among them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from python_checks.incident_files import localize_frame, weighted_median_rate
+from python_checks.localization import surprise
+from python_checks.synthetic import Incident, incident_cube
+
+Slice = dict[str, object]
+Method = Callable[[pd.DataFrame, Sequence[str]], Sequence[Slice]]
+
+
+@dataclass(frozen=True)
+class Score:
+    true_positives: int
+    predicted: int
+    planted: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.planted if self.planted else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _key(slice_: Slice) -> frozenset[tuple[str, str]]:
+    return frozenset((str(k), str(v)) for k, v in slice_.items())
+
+
+def score(predicted: Iterable[Slice], planted: Iterable[Slice]) -> Score:
+    """Exact set matching of slices (values compared as text)."""
+    found = {_key(s) for s in predicted}
+    truth = {_key(s) for s in planted}
+    return Score(len(found & truth), len(found), len(truth))
+
+
+def total(scores: Iterable[Score]) -> Score:
+    scores = list(scores)
+    return Score(
+        sum(s.true_positives for s in scores),
+        sum(s.predicted for s in scores),
+        sum(s.planted for s in scores),
+    )
+
+
+def without_baseline(leaves: pd.DataFrame, dims: Sequence[str]) -> Sequence[Slice]:
+    """The method on format (c): failed and total only."""
+    frame = leaves[[*dims, "failed", "total"]]
+    return localize_frame(frame, "generated", dims).root_causes
+
+
+def with_baseline(leaves: pd.DataFrame, dims: Sequence[str]) -> Sequence[Slice]:
+    """The method on format (b): both periods."""
+    return localize_frame(leaves, "generated", dims).root_causes
+
+
+def adtributor(
+    leaves: pd.DataFrame,
+    dims: Sequence[str],
+    min_element_ep: float = 0.1,
+    min_total_ep: float = 0.67,
+) -> Sequence[Slice]:
+    """Adtributor (Bhagwan et al. 2014) on one dimension at a time, expected failures at the
+    volume-weighted median rate: per dimension, the values in decreasing surprise with
+    explanatory power >= min_element_ep until they add up to min_total_ep; the answer is
+    the dimension whose chosen values have the largest total surprise."""
+    f = leaves["failed"].to_numpy(dtype=float)
+    n = leaves["total"].to_numpy(dtype=float)
+    expected = weighted_median_rate(f, n) * n
+    deviation = f.sum() - expected.sum()
+    best: tuple[float, list[Slice]] = (-1.0, [])
+    for dim in dims:
+        grouped = pd.DataFrame({"v": f, "e": expected, "d": leaves[dim]}).groupby("d").sum()
+        ep = (grouped["v"] - grouped["e"]) / deviation if deviation else grouped["v"] * 0
+        s = surprise(
+            (grouped["e"] / expected.sum()).to_numpy(), (grouped["v"] / f.sum()).to_numpy()
+        )
+        order = np.argsort(-s)
+        chosen, explained, total_surprise = [], 0.0, 0.0
+        for i in order:
+            if ep.iloc[i] < min_element_ep:
+                continue
+            chosen.append({dim: grouped.index[i]})
+            explained += ep.iloc[i]
+            total_surprise += s[i]
+            if explained >= min_total_ep:
+                break
+        if explained >= min_total_ep and total_surprise > best[0]:
+            best = (total_surprise, chosen)
+    return best[1]
+
+
+METHODS: dict[str, Method] = {
+    "method, format c (no baseline)": without_baseline,
+    "method, format b (baseline period)": with_baseline,
+    "adtributor, format c": adtributor,
+}
+
+
+def generate(seed: int, count: int) -> list[Incident]:
+    rng = np.random.default_rng(seed)
+    return [incident_cube(rng) for _ in range(count)]
+
+
+def evaluate(incidents: Sequence[Incident], method: Method) -> pd.DataFrame:
+    """One row per incident: its group labels and its Score fields."""
+    rows = []
+    for incident in incidents:
+        dims = [c for c in incident.leaves.columns if c.startswith("d")]
+        found = method(incident.leaves, dims)
+        s = score(found, incident.root_causes)
+        rows.append(
+            {
+                "root_causes": len(incident.root_causes),
+                "max_dimensions": max(len(c) for c in incident.root_causes),
+                "true_positives": s.true_positives,
+                "predicted": s.predicted,
+                "planted": s.planted,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def summary(rows: pd.DataFrame) -> Score:
+    return Score(
+        int(rows["true_positives"].sum()), int(rows["predicted"].sum()), int(rows["planted"].sum())
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--incidents", type=int, default=300)
+    args = parser.parse_args(argv)
+    incidents = generate(args.seed, args.incidents)
+    print(f"{len(incidents)} incidents, generator seed {args.seed}")
+    for name, method in METHODS.items():
+        rows = evaluate(incidents, method)
+        overall = summary(rows)
+        print(f"\n{name}: P {overall.precision:.3f} R {overall.recall:.3f} F1 {overall.f1:.3f}")
+        for group in ("root_causes", "max_dimensions"):
+            for value, part in rows.groupby(group):
+                s = summary(part)
+                print(f"  {group} = {value} ({len(part)} incidents): F1 {s.f1:.3f}")
+
+
+if __name__ == "__main__":
+    main()
