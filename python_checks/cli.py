@@ -3,6 +3,7 @@
     pgc check   [--warehouse PATH] [--raw DIR]
     pgc explain METRIC --date D [--baseline D0 | --baseline-days N | --weeks-back K] [--top N]
     pgc report  [--warehouse PATH] [--out reports/metric_health.html]
+    pgc localize FILE [--dimensions A,B,...] [--ROLE COLUMN ...] [--anomaly-time T] [--json]
 
 Exit codes: 0 success, 1 a blocking check failed (`check`), 2 a usage error (bad arguments,
 unknown metric, a day outside the data, a missing warehouse); errors go to stderr.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +40,17 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"no column names in {text!r}")
+    return names
+
+
+# The columns a `localize` file's values can be named by, instead of detected.
+ROLES = ("actual", "expected", "actual_denominator", "expected_denominator", "time")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with the check, explain and report subcommands."""
     parser = argparse.ArgumentParser(prog="pgc", description="Checks and explanations of metrics")
@@ -60,6 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     explain.add_argument(
         "--manifest", default="target/semantic_manifest.json", help="for the culprit search"
+    )
+
+    localize = commands.add_parser(
+        "localize",
+        help="root causes of an incident given as a CSV file of leaves",
+        description="Formats and column detection: docs/python_checks.md (incident files).",
+    )
+    localize.add_argument("file", type=Path, help="CSV of leaves (or <name>.a.csv)")
+    localize.add_argument(
+        "--dimensions", type=_names, help="comma-separated dimension columns (default: detected)"
+    )
+    for role in ROLES:
+        localize.add_argument(f"--{role.replace('_', '-')}", metavar="COLUMN", dest=role)
+    localize.add_argument("--anomaly-time", help="the anomalous time (files with a time column)")
+    localize.add_argument("--top", type=_positive, default=5, help="culprits shown")
+    localize.add_argument(
+        "--json", action="store_true", help="print the root causes as JSON, one list per file"
     )
 
     report = commands.add_parser("report", help="write the HTML metric-health report")
@@ -96,6 +126,31 @@ def _run_check(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def _run_localize(args: argparse.Namespace) -> int:
+    from python_checks import console
+    from python_checks.incident_files import localize_incident
+
+    roles = {role: getattr(args, role) for role in ROLES if getattr(args, role)}
+    try:
+        result = localize_incident(
+            args.file, args.dimensions, roles, args.anomaly_time, top_k=args.top
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    if args.json:
+        print(json.dumps([{k: _plain(v) for k, v in s.items()} for s in result.root_causes]))
+        return 0
+    print(f"{args.file}: total actual {result.total_actual:,.1f}, expected "
+          f"{result.total_expected:,.1f} ({result.total_deviation:+,.1f})")  # fmt: skip
+    print(console.render_culprit_table(result))
+    return 0
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value json can write."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def _run_report(args: argparse.Namespace) -> int:
     from python_checks import report
 
@@ -104,7 +159,12 @@ def _run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": _run_check, "explain": _run_explain, "report": _run_report}
+COMMANDS = {
+    "check": _run_check,
+    "explain": _run_explain,
+    "localize": _run_localize,
+    "report": _run_report,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

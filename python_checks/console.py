@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from python_checks.explain import DriverNode, Explanation, Identity, SliceBreakdown
+from python_checks.localization import LocalizationResult
 
 GREEN, RED, RESET = "\033[32m", "\033[31m", "\033[0m"
 MISSING = "-"
@@ -177,14 +178,12 @@ def short_dimension_names(dimensions: Sequence[str]) -> dict[str, str]:
     return {d: d.split("__", 1)[1] for d in dimensions}
 
 
-def _render_culprits(explanation: Explanation) -> list[str]:
-    culprits = explanation.culprits
-    names = short_dimension_names(culprits.dimensions)
-    lines = [f"Culprits (localization over {' x '.join(names.values()) or 'no dimensions'})"]
-    if culprits.result is None:
-        return [*lines, f"  (not run: {culprits.note})"]
+def render_culprit_table(result: LocalizationResult, names: dict[str, str] | None = None) -> str:
+    """The ranked culprits of a localization as an aligned table (dimension names shortened
+    through `names` when given)."""
+    names = names or {}
     rows = []
-    for rank, culprit in enumerate(culprits.result.culprits, start=1):
+    for rank, culprit in enumerate(result.culprits, start=1):
         rows.append(
             [
                 str(rank),
@@ -198,11 +197,20 @@ def _render_culprits(explanation: Explanation) -> list[str]:
             ]
         )
     headers = ["#", "slice", "root cause", "expected", "actual", "deviation", "explains", "score"]
+    return render_table(headers, rows, indent=2, left_columns=3)
+
+
+def _render_culprits(explanation: Explanation) -> list[str]:
+    culprits = explanation.culprits
+    names = short_dimension_names(culprits.dimensions)
+    lines = [f"Culprits (localization over {' x '.join(names.values()) or 'no dimensions'})"]
+    if culprits.result is None:
+        return [*lines, f"  (not run: {culprits.note})"]
     lines.append(
         "  expected and actual are the numerator; for a ratio, expected is the baseline rate "
         "at the day's volume"
     )
-    return [*lines, render_table(headers, rows, indent=2, left_columns=3)]
+    return [*lines, render_culprit_table(culprits.result, names)]
 
 
 def render_explanation(

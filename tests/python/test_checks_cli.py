@@ -1,6 +1,7 @@
 """The `pgc` command line: output text, exit codes, and `pgc check` writing the checks schema."""
 
 import datetime as dt
+import json
 import os
 import shutil
 from pathlib import Path
@@ -188,3 +189,37 @@ def test_tables_align_labels_left_and_numbers_right():
     assert lines[2] == "  a              1"
     assert lines[3] == "  long name  1,000"
     assert len({len(line) for line in lines}) == 1
+
+
+def _incident_file(tmp_path: Path) -> Path:
+    """One period of failed / total sessions per cdn x device leaf, 2% failing, except cdn c3
+    where a quarter of the sessions fail: the planted root cause is {cdn: c3}."""
+    rows = [
+        {"cdn": f"c{c}", "device": f"d{d}", "total": 1_000 + 37 * c + 11 * d}
+        for c in range(8)
+        for d in range(5)
+    ]
+    frame = pd.DataFrame(rows)
+    rate = frame["cdn"].map(lambda cdn: 0.25 if cdn == "c3" else 0.02)
+    frame["failed"] = (frame["total"] * rate).round().astype(int)
+    path = tmp_path / "incident.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_localize_prints_the_root_cause_of_a_file(tmp_path, capsys):
+    path = _incident_file(tmp_path)
+    assert cli.main(["localize", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"cdn": "c3"}]
+    assert cli.main(["localize", str(path)]) == 0
+    table = capsys.readouterr().out
+    assert "cdn=c3" in table.splitlines()[3]  # first row under the header and rule
+
+
+def test_localize_names_the_file_and_column_it_cannot_read(tmp_path, capsys):
+    path = _incident_file(tmp_path)
+    assert cli.main(["localize", str(path), "--actual", "failures"]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "'failures'" in err
+    assert cli.main(["localize", str(tmp_path / "missing.csv")]) == 2
+    assert "missing.csv" in capsys.readouterr().err
