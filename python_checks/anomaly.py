@@ -26,8 +26,6 @@ from python_checks.anomaly_baseline import (
     BaselineSettings,
     VarianceKind,
     forecast,
-    forecast_variance_inflation,
-    variance_function,
 )
 from python_checks.check_results import benjamini_hochberg
 
@@ -207,23 +205,10 @@ def metric_matrix(
     return SeriesMatrix(keys, values.to_numpy(), denominators, family)
 
 
-def _noise_sd(baseline: Baseline, matrix: SeriesMatrix, settings: BaselineSettings) -> np.ndarray:
-    """Standard deviation of value - expected: phi V(mean) / denominator, inflated for the
-    forecast's own error.
-
-    V is taken at the forecast or at the recent mean, whichever gives more variance: a
-    forecast of 0 shares from a slice with a share every few days is itself uncertain, and
-    V(0) = 0 would make one share look impossible. For counts phi is at least 1 (Poisson).
-    """
-    family = matrix.family
+def _noise_sd(baseline: Baseline, family: SeriesFamily) -> np.ndarray:
+    """Standard deviation of value - expected; phi is at least 1 for counts (Poisson)."""
     phi = np.maximum(baseline.phi, 1.0) if family.count_like else baseline.phi
-    v_mean = np.maximum(
-        variance_function(baseline.expected, family.kind),
-        variance_function(baseline.recent_mean, family.kind),
-    )
-    variance = phi * v_mean / matrix.denominators
-    inflation = forecast_variance_inflation(baseline.season_weeks_used, settings.use_trend)
-    return np.sqrt(variance * inflation)
+    return np.sqrt(phi * baseline.unit_variance)
 
 
 def score_metric(
@@ -237,7 +222,7 @@ def score_metric(
         matrix.family.multiplicative,
         settings,
     )
-    sd = _noise_sd(baseline, matrix, settings)
+    sd = _noise_sd(baseline, matrix.family)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = (matrix.values - baseline.expected) / sd
     n_series, n_days = matrix.values.shape

@@ -49,18 +49,21 @@ class BaselineSettings:
     spread_days: int = 28  # past days whose week-over-week differences estimate phi
     use_trend: bool = True  # extrapolate the week-over-week change of the level to day t
     max_daily_trend: float = 0.01  # cap on the trend's relative change per day (see _level_at)
+    min_residuals: int = 7  # forecast errors needed before phi is taken from them
 
 
 @dataclass(frozen=True)
 class Baseline:
     """Per series and day: the forecast, its weeks of seasonal history, phi and its sample,
-    and the denominator-weighted mean of the `spread_days` before the day."""
+    the denominator-weighted mean of the `spread_days` before the day, and the variance of
+    the forecast error divided by phi."""
 
     expected: np.ndarray
     season_weeks_used: np.ndarray
     phi: np.ndarray
     phi_sample_size: np.ndarray
     recent_mean: np.ndarray
+    unit_variance: np.ndarray  # Var(value - expected) / phi
 
 
 def first_scorable_day() -> int:
@@ -189,13 +192,16 @@ def standardised_weekly_differences(
     return out
 
 
-def _phi_before(differences: np.ndarray, t: int, spread_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """phi = (1.4826 * MAD)^2 of the standardised differences of the days before t.
+def _robust_phi(
+    standardised: np.ndarray, t: int, spread_days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """phi = (1.4826 * MAD)^2 of standardised errors of the `spread_days` days before t, and
+    how many there were.
 
-    When more than half of the differences are equal (a sparse series that is zero on most
-    days) the MAD is 0 and says nothing; the mean square of the differences is used instead.
+    When more than half of them are equal (a sparse series that is zero on most days) the
+    MAD is 0 and says nothing; their mean square is used instead.
     """
-    block = differences[:, max(WEEK, t - spread_days) : t]
+    block = standardised[:, max(0, t - spread_days) : t]
     centre = _nanmedian(block)
     mad = _nanmedian(np.abs(block - centre[:, None]))
     robust = (MAD_TO_SD * mad) ** 2
@@ -217,6 +223,24 @@ def _recent_mean(values: np.ndarray, denominators: np.ndarray, t: int, days: int
         return numerators.sum(axis=1) / weights.sum(axis=1)
 
 
+def unit_variance(
+    expected: np.ndarray,
+    recent_mean: np.ndarray,
+    denominators: np.ndarray,
+    kind: VarianceKind,
+    season_weeks_used: np.ndarray,
+    use_trend: bool,
+) -> np.ndarray:
+    """Var(value - expected) / phi: V(mean) / denominator times the forecast's inflation.
+
+    V is taken at the forecast or at the recent mean, whichever is larger: a forecast of 0
+    shares for a slice with a share every few days is itself uncertain, and V(0) = 0 would
+    make one share look impossible.
+    """
+    v_mean = np.maximum(variance_function(expected, kind), variance_function(recent_mean, kind))
+    return v_mean / denominators * forecast_variance_inflation(season_weeks_used, use_trend)
+
+
 def forecast(
     values: np.ndarray,
     denominators: np.ndarray,
@@ -229,6 +253,10 @@ def forecast(
     `values` and `denominators` are (series x days) on a gap-free daily grid whose first
     column is day 0; use a matrix of ones as denominators for series without one. Days before
     `first_scorable_day()` and days without enough history get NaN.
+
+    phi for day t comes from the series' own standardised forecast errors of the days
+    before t once there are `min_residuals` of them, and from its standardised
+    week-over-week differences until then.
     """
     shape = values.shape
     expected = np.full(shape, np.nan)
@@ -236,6 +264,8 @@ def forecast(
     phi = np.full(shape, np.nan)
     phi_n = np.zeros(shape)
     recent_mean = np.full(shape, np.nan)
+    unit_var = np.full(shape, np.nan)
+    residuals = np.full(shape, np.nan)
     ratios = seasonal_ratios(values, multiplicative)
     differences = standardised_weekly_differences(values, denominators, kind)
     for t in range(first_scorable_day(), shape[1]):
@@ -244,9 +274,23 @@ def forecast(
         season_today = factors[:, t % WEEK]
         expected[:, t] = level * season_today if multiplicative else level + season_today
         weeks_used[:, t] = weeks[:, t % WEEK]
-        phi[:, t], phi_n[:, t] = _phi_before(differences, t, settings.spread_days)
         recent_mean[:, t] = _recent_mean(values, denominators, t, settings.spread_days)
-    return Baseline(expected, weeks_used, phi, phi_n, recent_mean)
+        unit_var[:, t] = unit_variance(
+            expected[:, t],
+            recent_mean[:, t],
+            denominators[:, t],
+            kind,
+            weeks_used[:, t],
+            settings.use_trend,
+        )
+        from_differences, n_differences = _robust_phi(differences, t, settings.spread_days)
+        from_residuals, n_residuals = _robust_phi(residuals, t, settings.spread_days)
+        enough = n_residuals >= settings.min_residuals
+        phi[:, t] = np.where(enough, from_residuals, from_differences)
+        phi_n[:, t] = np.where(enough, n_residuals, n_differences)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            residuals[:, t] = (values[:, t] - expected[:, t]) / np.sqrt(unit_var[:, t])
+    return Baseline(expected, weeks_used, phi, phi_n, recent_mean, unit_var)
 
 
 def forecast_variance_inflation(season_weeks_used: np.ndarray, use_trend: bool) -> np.ndarray:
