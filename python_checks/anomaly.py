@@ -161,11 +161,11 @@ def _most_common(dates: pd.Series) -> pd.Timestamp:
 
 def default_window(rows: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day of the run when not given: the most common first and last date of
-    the metrics' total series. Metrics reaching further (a 28-day distinct count continued
+    the metrics. Metrics reaching further (a 28-day distinct count continued
     past the data, a week-over-week change a week beyond it, signups backfilled for years)
     are cut to the window most metrics share."""
-    totals = rows[rows["dimension_name"] == TOTAL].groupby("metric_name")["metric_date"]
-    return _most_common(totals.min()), _most_common(totals.max())
+    dates = rows.groupby("metric_name")["metric_date"]
+    return _most_common(dates.min()), _most_common(dates.max())
 
 
 @dataclass(frozen=True)

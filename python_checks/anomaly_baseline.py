@@ -198,18 +198,44 @@ def _robust_phi(
     """phi = (1.4826 * MAD)^2 of standardised errors of the `spread_days` days before t, and
     how many there were.
 
-    When more than half of them are equal (a sparse series that is zero on most days) the
-    MAD is 0 and says nothing; their mean square is used instead.
+    The MAD of a few values underestimates the spread; it is multiplied by the small-sample
+    factor of Croux and Rousseeuw (1992). When more than half of the values are equal (a
+    sparse series that is zero on most days) the MAD is 0 and says nothing; their mean
+    square is used instead.
     """
     block = standardised[:, max(0, t - spread_days) : t]
     centre = _nanmedian(block)
     mad = _nanmedian(np.abs(block - centre[:, None]))
-    robust = (MAD_TO_SD * mad) ** 2
     sample_size = (~np.isnan(block)).sum(axis=1)
+    robust = (MAD_TO_SD * mad * mad_small_sample_factor(sample_size)) ** 2
     mean_square = np.full(robust.shape, np.nan)
     has_value = sample_size > 0
     mean_square[has_value] = np.nanmean(block[has_value] ** 2, axis=1)
     return np.where(robust > 0, robust, mean_square), sample_size
+
+
+# Croux and Rousseeuw (1992), Table: the factor that makes 1.4826 * MAD unbiased for the
+# standard deviation of a normal sample of n = 2 .. 9 values; n / (n - 0.8) beyond.
+_MAD_FACTORS_SMALL_N = {
+    2: 1.196,
+    3: 1.495,
+    4: 1.363,
+    5: 1.206,
+    6: 1.200,
+    7: 1.140,
+    8: 1.129,
+    9: 1.107,
+}
+
+
+def mad_small_sample_factor(sample_size: np.ndarray) -> np.ndarray:
+    """Small-sample correction of the normalised MAD (NaN below two values)."""
+    n = np.asarray(sample_size, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(n > 9, n / (n - 0.8), np.nan)
+    for size, value in _MAD_FACTORS_SMALL_N.items():
+        factor = np.where(n == size, value, factor)
+    return factor
 
 
 def _recent_mean(values: np.ndarray, denominators: np.ndarray, t: int, days: int) -> np.ndarray:
@@ -297,7 +323,8 @@ def forecast_variance_inflation(season_weeks_used: np.ndarray, use_trend: bool) 
     """Var(value - expected) / Var(value): the forecast's own error added to the day's noise.
 
     In units of one day's variance: the seasonal factor is a median of `weeks` daily ratios
-    (variance ~ 1/weeks; a median of one or two values is their mean), the level a median of
+    (variance 1/weeks for one or two, whose median is their mean; (pi/2)/weeks, the
+    large-sample variance of a median, from three on), the level a median of
     7 days (pi/2 / 7, the large-sample relative variance of a median), and the trend, the
     difference of two such medians scaled by 4/7, adds (4/7)^2 * 2 * (pi/2) / 7.
     """
@@ -305,4 +332,5 @@ def forecast_variance_inflation(season_weeks_used: np.ndarray, use_trend: bool) 
     trend = (4 / WEEK) ** 2 * 2 * median_of_week if use_trend else 0.0
     with np.errstate(divide="ignore"):
         season = np.where(season_weeks_used > 0, 1 / season_weeks_used, np.nan)
+    season = np.where(season_weeks_used >= 3, season * np.pi / 2, season)
     return 1 + season + median_of_week + trend
