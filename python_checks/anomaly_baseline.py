@@ -278,7 +278,8 @@ def forecast(
 
     `values` and `denominators` are (series x days) on a gap-free daily grid whose first
     column is day 0; use a matrix of ones as denominators for series without one. Days before
-    `first_scorable_day()` and days without enough history get NaN.
+    `first_scorable_day()`, days of a series with fewer than that many earlier values, and
+    days without enough history for every weekday's factor get NaN.
 
     phi for day t comes from the series' own standardised forecast errors of the days
     before t once there are `min_residuals` of them, and from its standardised
@@ -294,11 +295,15 @@ def forecast(
     residuals = np.full(shape, np.nan)
     ratios = seasonal_ratios(values, multiplicative)
     differences = standardised_weekly_differences(values, denominators, kind)
+    # A series that starts late (or has gaps) needs two weeks of its own values too.
+    observed_before = np.cumsum(~np.isnan(values), axis=1) - ~np.isnan(values)
     for t in range(first_scorable_day(), shape[1]):
         factors, weeks = _weekday_factors(ratios, t, settings.season_weeks, multiplicative)
         level = _level_at(values, factors, t, multiplicative, settings)
         season_today = factors[:, t % WEEK]
-        expected[:, t] = level * season_today if multiplicative else level + season_today
+        with np.errstate(invalid="ignore"):
+            expected[:, t] = level * season_today if multiplicative else level + season_today
+        expected[observed_before[:, t] < first_scorable_day(), t] = np.nan
         weeks_used[:, t] = weeks[:, t % WEEK]
         recent_mean[:, t] = _recent_mean(values, denominators, t, settings.spread_days)
         unit_var[:, t] = unit_variance(
