@@ -1,0 +1,202 @@
+"""How well anomaly detection finds the simulator's planted incidents.
+
+    python -m python_checks.anomaly_eval --warehouse warehouse/tiny.duckdb --raw data/tiny/raw
+
+Definitions (docs/checks_anomaly.md):
+
+- An incident affects the catalogue metrics that measure its `affected_metrics`
+  (SIMULATOR_TO_CATALOGUE) and every metric computed from those (the closure over the
+  catalogue's `input_metrics`: completion_rate from completed_views, watch_hours from
+  watch_time_ms, ...).
+- An incident day is detected when some affected metric, on its total or any slice, is an
+  anomaly that day. Recall = detected (incident, day) pairs / all pairs.
+- An alarm is a true alarm when it falls on a day of an incident that affects its metric.
+  Precision = true alarms / alarms. False alarms per series-day = other alarms / scored
+  points outside those (metric, day) pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from python_checks.anomaly import (
+    DetectionSettings,
+    detect_anomalies,
+    load_catalogue,
+    load_metric_daily,
+)
+
+# The one place where the simulator's metric names meet the catalogue's: the catalogue
+# metrics that count the same thing (by viewer activity, delivery or creator activity).
+SIMULATOR_TO_CATALOGUE: Mapping[str, tuple[str, ...]] = {
+    "views": ("views", "delivered_views", "pgc_views"),
+    "completed_views": ("completed_views",),
+    "completion_rate": ("completion_rate",),
+    "watch_time": ("watch_time_ms", "delivered_watch_ms", "pgc_watch_time_ms"),
+    "impressions": ("impressions", "pgc_impressions"),
+    "new_creator_exposure_share": ("new_creator_impression_share", "new_creator_impressions"),
+}
+
+
+@dataclass(frozen=True)
+class IncidentDay:
+    """One day of one planted incident, with the catalogue metrics it moves."""
+
+    incident_id: str
+    metric_date: dt.date
+    metrics: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Recall, precision and the false-alarm rate of one run against the ground truth."""
+
+    incident_days: pd.DataFrame  # incident_id, metric_date, detected, detected_on_total, hits
+    alarms: int
+    true_alarms: int
+    scored_points: int
+    points_outside_incidents: int
+
+    @property
+    def recall(self) -> float:
+        return float(self.incident_days["detected"].mean())
+
+    @property
+    def recall_on_total(self) -> float:
+        return float(self.incident_days["detected_on_total"].mean())
+
+    @property
+    def precision(self) -> float:
+        return self.true_alarms / self.alarms if self.alarms else float("nan")
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return (self.alarms - self.true_alarms) / self.points_outside_incidents
+
+
+def downstream_metrics(seeds: Iterable[str], catalogue: pd.DataFrame) -> frozenset[str]:
+    """The seed metrics and every metric whose `input_metrics` reach one of them."""
+    inputs = {
+        row.metric_name: set(str(row.input_metrics).split(","))
+        for row in catalogue.itertuples()
+        if isinstance(row.input_metrics, str) and row.input_metrics
+    }
+    reached = set(seeds)
+    grew = True
+    while grew:
+        new = {metric for metric, used in inputs.items() if used & reached} - reached
+        reached |= new
+        grew = bool(new)
+    return frozenset(reached)
+
+
+def affected_catalogue_metrics(
+    simulator_names: Iterable[str], catalogue: pd.DataFrame
+) -> frozenset[str]:
+    """Catalogue metrics moved by an incident that lists these simulator metrics."""
+    unknown = [name for name in simulator_names if name not in SIMULATOR_TO_CATALOGUE]
+    if unknown:
+        raise ValueError(
+            f"ground_truth.json: incidents list affected_metrics {unknown} that "
+            "SIMULATOR_TO_CATALOGUE does not map"
+        )
+    seeds = [metric for name in simulator_names for metric in SIMULATOR_TO_CATALOGUE[name]]
+    return downstream_metrics(seeds, catalogue)
+
+
+def incident_days(truth: Mapping, catalogue: pd.DataFrame) -> list[IncidentDay]:
+    """Every (incident, day) of the ground truth with its affected catalogue metrics."""
+    days = []
+    for incident in truth["incidents"]:
+        metrics = affected_catalogue_metrics(incident["affected_metrics"], catalogue)
+        for day in incident["dates"]:
+            days.append(IncidentDay(incident["incident_id"], dt.date.fromisoformat(day), metrics))
+    return days
+
+
+def evaluate(anomalies: pd.DataFrame, truth: Mapping, catalogue: pd.DataFrame) -> Evaluation:
+    """Score an anomaly results frame against the simulator's ground truth."""
+    days = incident_days(truth, catalogue)
+    affected_points = {(metric, day.metric_date) for day in days for metric in day.metrics}
+    on_incident = pd.Series(
+        [
+            (metric, date) in affected_points
+            for metric, date in zip(anomalies["metric_name"], anomalies["metric_date"], strict=True)
+        ],
+        index=anomalies.index,
+        dtype=bool,
+    )
+    flagged = anomalies[anomalies["is_anomaly"].astype(bool)]
+    rows = []
+    for day in days:
+        hits = flagged[
+            (flagged["metric_date"] == day.metric_date) & flagged["metric_name"].isin(day.metrics)
+        ]
+        rows.append(
+            {
+                "incident_id": day.incident_id,
+                "metric_date": day.metric_date,
+                "detected": len(hits) > 0,
+                "detected_on_total": bool((hits["dimension_name"] == "total").any()),
+                "hits": len(hits),
+            }
+        )
+    return Evaluation(
+        incident_days=pd.DataFrame(rows),
+        alarms=len(flagged),
+        true_alarms=int(on_incident[flagged.index].sum()),
+        scored_points=len(anomalies),
+        points_outside_incidents=int((~on_incident).sum()),
+    )
+
+
+def report(evaluation: Evaluation) -> str:
+    """The evaluation as a plain-text table."""
+    lines = [evaluation.incident_days.to_string(index=False), ""]
+    summary = {
+        "scored points": evaluation.scored_points,
+        "alarms": evaluation.alarms,
+        "true alarms": evaluation.true_alarms,
+        "recall (any slice)": f"{evaluation.recall:.3f}",
+        "recall (total)": f"{evaluation.recall_on_total:.3f}",
+        "precision": f"{evaluation.precision:.3f}",
+        "false alarms per series-day": f"{evaluation.false_alarm_rate:.5f}",
+    }
+    width = max(map(len, summary))
+    lines += [f"{name:<{width}}  {value}" for name, value in summary.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
+    parser.add_argument("--raw", type=Path, required=True, help="raw data dir (ground_truth.json)")
+    parser.add_argument("--alpha", type=float, default=DetectionSettings.alpha)
+    parser.add_argument(
+        "--min-relative-change", type=float, default=DetectionSettings.min_relative_change
+    )
+    args = parser.parse_args(argv)
+    truth_path = args.raw / "ground_truth.json"
+    if not truth_path.exists():
+        parser.error(f"no ground_truth.json in {args.raw}")
+    truth = json.loads(truth_path.read_text())
+    con = duckdb.connect(str(args.warehouse), read_only=True)
+    try:
+        metric_daily, catalogue = load_metric_daily(con), load_catalogue(con)
+    finally:
+        con.close()
+    settings = DetectionSettings(alpha=args.alpha, min_relative_change=args.min_relative_change)
+    anomalies = detect_anomalies(metric_daily, catalogue, settings=settings)
+    print(report(evaluate(anomalies, truth, catalogue)))
+
+
+if __name__ == "__main__":
+    main()
