@@ -51,9 +51,11 @@ def load_catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def load_tree(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """metrics.metric_tree: metric_name, parent_metric, relation, tier, status, depth."""
+    """metrics.metric_tree: metric_name, parent_metric, relation, tier, status, depth; in name
+    order, so drivers are listed the same way every run (tables keep no row order)."""
     return con.execute(
         "select metric_name, parent_metric, relation, tier, status, depth from metrics.metric_tree"
+        " order by metric_name"
     ).df()
 
 
@@ -234,6 +236,7 @@ select
 from {query.relation}
 where list_contains($dates, cast({query.date_column} as date))
 group by all
+order by all
 """
     frame = con.execute(sql, {"dates": list(dates)}).df()
     frame["metric_date"] = pd.to_datetime(frame["metric_date"]).dt.date
