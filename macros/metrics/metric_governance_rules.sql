@@ -16,7 +16,7 @@
             'tier': ['north_star', 'L1', 'L2', 'guardrail'],
             'status': ['certified', 'experimental', 'deprecated'],
             'direction': ['higher_is_better', 'lower_is_better'],
-            'relation': ['sum', 'product', 'ratio'],
+            'relation': ['sum', 'product', 'ratio', 'driver'],
         },
         'supported_aggregations': ['sum', 'count_distinct'],
     }) }}
