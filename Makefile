@@ -74,6 +74,8 @@ test-warehouse: $(TEST_RAW_DIR)/ground_truth.json
 	rm -f $(TEST_WAREHOUSE)
 	PGC_RAW_DIR=$(TEST_RAW_DIR) PGC_DUCKDB_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt build
 	PGC_RAW_DIR=$(TEST_RAW_DIR) PGC_DUCKDB_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt docs generate --quiet
+	# CI gates on the checks as a user would: a blocking failure fails the build.
+	$(BIN)/pgc check --warehouse $(TEST_WAREHOUSE) --raw $(TEST_RAW_DIR)
 
 pytest: $(INSTALLED)
 	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_TEST_WAREHOUSE=$(TEST_WAREHOUSE) $(BIN)/pytest
