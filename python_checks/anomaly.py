@@ -8,7 +8,9 @@ width comes from a quasi-likelihood variance: ratio metrics use their denominato
 so a slice with 50 views gets a wider band than the total with 50,000. Two-sided p-values
 from the robust z are adjusted by Benjamini-Hochberg over every series and day of the run; a
 point is an anomaly when its q-value is below `alpha` and it moved by at least
-`min_relative_change` of the forecast. docs/checks_anomaly.md explains the choices.
+`min_relative_change` of the forecast. A metric the catalogue defines as a constant times
+another (watch_hours from watch_time_ms) is tested once, as its base, and reported under
+both names. docs/checks_anomaly.md explains the choices.
 """
 
 from __future__ import annotations

@@ -15,10 +15,12 @@ Model (multiplicative for non-negative series, additive for series that can be n
   by a trend, the change between that median and the one of the 7 days before it.
 - noise: quasi-likelihood, Var(value_t) = phi * V(mean_t) / denominator_t with V(m) = m
   (counts and sums: quasi-Poisson), m (1 - m) (proportions of counts: quasi-binomial) or 1
-  (signed series). phi comes from the median absolute deviation of the standardised
-  week-over-week differences (value_s - value_{s-7}) of the past `spread_days` days:
-  differencing a week apart cancels the weekly pattern and needs no fitted baseline, so it
-  is available early and is not shrunk by overfitting a short history.
+  (signed series). phi comes from a robust SD (the larger of the MAD's and a tail
+  quantile's) of the series' standardised forecast errors over the past `spread_days`
+  days, or, until there are `min_residuals` of them, of its standardised week-over-week
+  differences (value_s - value_{s-7}): differencing a week apart cancels the weekly pattern
+  and needs no fitted baseline, so it is available early and is not shrunk by overfitting
+  a short history. `floor_at_sibling_median` raises a slice's phi to its siblings' median.
 """
 
 from __future__ import annotations
