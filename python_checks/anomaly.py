@@ -8,12 +8,16 @@ width comes from a quasi-likelihood variance: ratio metrics use their denominato
 so a slice with 50 views gets a wider band than the total with 50,000. Two-sided p-values
 from the robust z are adjusted by Benjamini-Hochberg over every series and day of the run; a
 point is an anomaly when its q-value is below `alpha` and it moved by at least
-`min_relative_change` of the forecast. docs/checks_anomaly.md explains the choices.
+`min_relative_change` of the forecast. A metric the catalogue defines as a constant times
+another (watch_hours from watch_time_ms) is tested once, as its base, and reported under
+both names. docs/checks_anomaly.md explains the choices.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -25,6 +29,7 @@ from python_checks.anomaly_baseline import (
     Baseline,
     BaselineSettings,
     VarianceKind,
+    floor_at_sibling_median,
     forecast,
 )
 from python_checks.check_results import benjamini_hochberg
@@ -125,6 +130,71 @@ def scored_rows(metric_daily: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataF
     return metric_daily.merge(pairs, on=["metric_name", "dimension_name"], how="inner")
 
 
+# `formula_sql` of a derived metric that is one metric times or divided by a positive constant
+# ("watch_time_ms / 3600000.0"), or the constant times the metric.
+_RESCALING_FORMULA = re.compile(
+    r"^\s*(?:(?P<input>[a-z_]\w*)\s*(?P<op>[*/])\s*(?P<constant>\d+(?:\.\d*)?)"
+    r"|(?P<leading_constant>\d+(?:\.\d*)?)\s*\*\s*(?P<trailing_input>[a-z_]\w*))\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Rescaling:
+    """A metric that is `factor` times `base_metric` on every series and day."""
+
+    metric_name: str
+    base_metric: str
+    factor: float
+
+
+def _parse_rescaling(metric_name: str, formula: str, inputs: str) -> Rescaling | None:
+    match = _RESCALING_FORMULA.match(formula)
+    if match is None:
+        return None
+    base = match["input"] or match["trailing_input"]
+    constant = float(match["constant"] or match["leading_constant"])
+    if constant <= 0 or inputs.split(",") != [base]:
+        return None
+    factor = 1 / constant if match["op"] == "/" else constant
+    return Rescaling(metric_name, base, factor)
+
+
+def _allowed_dimensions(row: pd.Series) -> set[str]:
+    return {TOTAL, *filter(None, str(row["allowed_dimensions"] or "").split(","))}
+
+
+def rescaled_metrics(catalogue: pd.DataFrame) -> dict[str, Rescaling]:
+    """Certified derived metrics that are a positive constant times another certified metric
+    with (at least) the same allowed dimensions, by metric name, with chains resolved to
+    the metric at their root.
+
+    Read from the catalogue (`metric_type = 'derived'`, one `input_metrics`, `formula_sql`
+    of the form `input * c`, `input / c` or `c * input`). Such a metric carries no
+    information its base does not: it is tested once, as its base, and reported under both
+    names (`detect_anomalies`). Without a `formula_sql` column there are none.
+    """
+    if "formula_sql" not in catalogue or "input_metrics" not in catalogue:
+        return {}
+    certified = catalogue[catalogue["status"] == "certified"].set_index("metric_name")
+    direct = {}
+    for metric_name, row in certified[certified["metric_type"] == "derived"].iterrows():
+        if isinstance(row["formula_sql"], str) and isinstance(row["input_metrics"], str):
+            rescaling = _parse_rescaling(metric_name, row["formula_sql"], row["input_metrics"])
+            if rescaling is not None and rescaling.base_metric in certified.index:
+                direct[metric_name] = rescaling
+    resolved = {}
+    for metric_name, rescaling in direct.items():
+        base, factor = rescaling.base_metric, rescaling.factor
+        while base in direct and base != metric_name:
+            base, factor = direct[base].base_metric, factor * direct[base].factor
+        # The copy can only carry series its base scores.
+        if base != metric_name and _allowed_dimensions(
+            certified.loc[metric_name]
+        ) <= _allowed_dimensions(certified.loc[base]):
+            resolved[metric_name] = Rescaling(metric_name, base, factor)
+    return resolved
+
+
 # Units of measured quantities: integer milliseconds are not counts of events.
 MEASURED_UNITS = frozenset({"milliseconds", "seconds", "hours", "usd"})
 
@@ -198,9 +268,13 @@ def metric_matrix(
     else:
         denominators = np.ones(values.shape)
     if family.fill_zero:
-        # No zeros before the metric's first day or after its last: that is no data.
-        metric_days = (dates >= rows["metric_date"].min()) & (dates <= rows["metric_date"].max())
-        values.loc[:, ~metric_days] = np.nan
+        # No zeros after the metric's last day (no data) nor before a series' own first row:
+        # a slice that did not exist yet (a new app version) has no history, not a history of
+        # zeros against which its launch would look like a surge.
+        first_row = rows.groupby(SERIES_KEY)["metric_date"].min().reindex(values.index)
+        before_first = dates.to_numpy()[None, :] < first_row.to_numpy()[:, None]
+        after_last = dates > rows["metric_date"].max()
+        values = values.mask(before_first | after_last[None, :])
     keys = values.index.to_frame(index=False)
     return SeriesMatrix(keys, values.to_numpy(), denominators, family)
 
@@ -222,6 +296,11 @@ def score_metric(
         matrix.family.multiplicative,
         settings,
     )
+    if settings.floor_phi_at_siblings:
+        # Slices of one dimension are siblings; the total has none.
+        groups = matrix.keys["dimension_name"].to_numpy()
+        phi = floor_at_sibling_median(baseline.phi, groups, exempt=groups == TOTAL)
+        baseline = dataclasses.replace(baseline, phi=phi)
     sd = _noise_sd(baseline, matrix.family)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = (matrix.values - baseline.expected) / sd
@@ -269,6 +348,30 @@ def decide(
     return frame[list(ANOMALY_COLUMNS)].reset_index(drop=True)
 
 
+def copy_rescaled(
+    result: pd.DataFrame,
+    rescaling: Rescaling,
+    own_rows: pd.DataFrame,
+    catalogue: pd.DataFrame,
+) -> pd.DataFrame:
+    """The base metric's scored points under the rescaled metric's name, on the series and
+    days the rescaled metric itself has: value, forecast and band times the factor; score,
+    p-value, q-value and flag unchanged (one hypothesis, tested once)."""
+    base = result[result["metric_name"] == rescaling.base_metric].drop(columns="metric_name")
+    keys = own_rows[[*SERIES_KEY, "metric_date"]].assign(
+        metric_date=lambda frame: pd.to_datetime(frame["metric_date"]).dt.date
+    )
+    copy = keys.merge(base, on=[*SERIES_KEY[1:], "metric_date"], how="inner")
+    for column in ("value", "expected", "lower", "upper"):
+        copy[column] = copy[column] * rescaling.factor
+    higher_is_better = (
+        catalogue.set_index("metric_name").at[rescaling.metric_name, "direction"]
+        == "higher_is_better"
+    )
+    copy["is_bad_direction"] = (copy["direction"] == "down") == higher_is_better
+    return copy[list(ANOMALY_COLUMNS)]
+
+
 def empty_result() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=object) for column in ANOMALY_COLUMNS})
 
@@ -300,8 +403,10 @@ def detect_anomalies(
     rows = rows[(rows["metric_date"] >= first) & (rows["metric_date"] <= last)]
     dates = pd.date_range(first, last, freq="D")
     units = catalogue.set_index("metric_name")["unit"] if "unit" in catalogue else pd.Series()
+    rescalings = rescaled_metrics(catalogue)
+    copies = rows[rows["metric_name"].isin(set(rescalings))]
     scored = []
-    for metric_name, metric_rows in rows.groupby("metric_name", sort=True):
+    for metric_name, metric_rows in rows.drop(copies.index).groupby("metric_name", sort=True):
         family = series_family(metric_rows, units.get(metric_name))
         scored.append(
             score_metric(metric_matrix(metric_rows, dates, family), dates, settings.baseline)
@@ -309,4 +414,9 @@ def detect_anomalies(
     scored = [frame for frame in scored if len(frame)]
     if not scored:
         return empty_result()
-    return decide(pd.concat(scored, ignore_index=True), catalogue, settings)
+    result = decide(pd.concat(scored, ignore_index=True), catalogue, settings)
+    copied = [
+        copy_rescaled(result, rescalings[metric_name], own_rows, catalogue)
+        for metric_name, own_rows in copies.groupby("metric_name", sort=True)
+    ]
+    return pd.concat([result, *copied], ignore_index=True)

@@ -15,10 +15,12 @@ Model (multiplicative for non-negative series, additive for series that can be n
   by a trend, the change between that median and the one of the 7 days before it.
 - noise: quasi-likelihood, Var(value_t) = phi * V(mean_t) / denominator_t with V(m) = m
   (counts and sums: quasi-Poisson), m (1 - m) (proportions of counts: quasi-binomial) or 1
-  (signed series). phi comes from the median absolute deviation of the standardised
-  week-over-week differences (value_s - value_{s-7}) of the past `spread_days` days:
-  differencing a week apart cancels the weekly pattern and needs no fitted baseline, so it
-  is available early and is not shrunk by overfitting a short history.
+  (signed series). phi comes from a robust SD (the larger of the MAD's and a tail
+  quantile's) of the series' standardised forecast errors over the past `spread_days`
+  days, or, until there are `min_residuals` of them, of its standardised week-over-week
+  differences (value_s - value_{s-7}): differencing a week apart cancels the weekly pattern
+  and needs no fitted baseline, so it is available early and is not shrunk by overfitting
+  a short history. `floor_at_sibling_median` raises a slice's phi to its siblings' median.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from enum import StrEnum
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy import stats
 
 MAD_TO_SD = 1.4826  # 1 / Phi^-1(3/4): the MAD of a normal sample times this estimates its SD
 WEEK = 7
@@ -50,6 +53,11 @@ class BaselineSettings:
     use_trend: bool = True  # extrapolate the week-over-week change of the level to day t
     max_daily_trend: float = 0.01  # cap on the trend's relative change per day (see _level_at)
     min_residuals: int = 7  # forecast errors needed before phi is taken from them
+    # The noise SD is at least this quantile of |standardised error| over the normal's (None:
+    # the MAD alone); see _robust_phi.
+    tail_quantile: float | None = 0.9
+    # Raise a slice's phi to the median of its sibling slices' (floor_at_sibling_median).
+    floor_phi_at_siblings: bool = True
 
 
 @dataclass(frozen=True)
@@ -192,22 +200,38 @@ def standardised_weekly_differences(
     return out
 
 
-def _robust_phi(
-    standardised: np.ndarray, t: int, spread_days: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """phi = (1.4826 * MAD)^2 of standardised errors of the `spread_days` days before t, and
-    how many there were.
+def quantile_scale(block: np.ndarray, centre: np.ndarray, quantile: float) -> np.ndarray:
+    """Row-wise `quantile` of |value - centre| over the normal's: an SD estimate that, unlike
+    the MAD (the 0.5 quantile), grows with the weight of the tails."""
+    out = np.full(block.shape[0], np.nan)
+    has_value = ~np.isnan(block).all(axis=1)
+    if has_value.any():
+        deviations = np.abs(block[has_value] - centre[has_value, None])
+        out[has_value] = np.nanquantile(deviations, quantile, axis=1)
+    return out / stats.norm.ppf(0.5 + quantile / 2)
 
-    The MAD of a few values underestimates the spread; it is multiplied by the small-sample
-    factor of Croux and Rousseeuw (1992). When more than half of the values are equal (a
-    sparse series that is zero on most days) the MAD is 0 and says nothing; their mean
-    square is used instead.
+
+def _robust_phi(
+    standardised: np.ndarray, t: int, spread_days: int, tail_quantile: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """phi = the squared robust SD of standardised errors of the `spread_days` days before t,
+    and how many there were.
+
+    The robust SD is 1.4826 * MAD, or the scale read from the `tail_quantile` of the
+    absolute deviations if that is larger (heavy tails: a few viral posts of a few creators
+    move a creator-side slice far more often than a normal with the MAD's SD allows). The MAD
+    of a few values underestimates the spread; it is multiplied by the small-sample factor
+    of Croux and Rousseeuw (1992). When more than half of the values are equal (a sparse
+    series that is zero on most days) the MAD is 0 and says nothing; their mean square is
+    used instead.
     """
     block = standardised[:, max(0, t - spread_days) : t]
     centre = _nanmedian(block)
     mad = _nanmedian(np.abs(block - centre[:, None]))
     sample_size = (~np.isnan(block)).sum(axis=1)
     robust = (MAD_TO_SD * mad * mad_small_sample_factor(sample_size)) ** 2
+    if tail_quantile is not None:
+        robust = np.fmax(robust, quantile_scale(block, centre, tail_quantile) ** 2)
     mean_square = np.full(robust.shape, np.nan)
     has_value = sample_size > 0
     mean_square[has_value] = np.nanmean(block[has_value] ** 2, axis=1)
@@ -314,14 +338,37 @@ def forecast(
             weeks_used[:, t],
             settings.use_trend,
         )
-        from_differences, n_differences = _robust_phi(differences, t, settings.spread_days)
-        from_residuals, n_residuals = _robust_phi(residuals, t, settings.spread_days)
+        from_differences, n_differences = _robust_phi(
+            differences, t, settings.spread_days, settings.tail_quantile
+        )
+        from_residuals, n_residuals = _robust_phi(
+            residuals, t, settings.spread_days, settings.tail_quantile
+        )
         enough = n_residuals >= settings.min_residuals
         phi[:, t] = np.where(enough, from_residuals, from_differences)
         phi_n[:, t] = np.where(enough, n_residuals, n_differences)
         with np.errstate(divide="ignore", invalid="ignore"):
             residuals[:, t] = (values[:, t] - expected[:, t]) / np.sqrt(unit_var[:, t])
     return Baseline(expected, weeks_used, phi, phi_n, recent_mean, unit_var)
+
+
+def floor_at_sibling_median(phi: np.ndarray, groups: np.ndarray, exempt: np.ndarray) -> np.ndarray:
+    """phi raised, day by day, to the median phi of the series in its group (the slices of one
+    dimension of one metric); rows marked `exempt` (the total, which has no siblings) and
+    groups of one series keep their own.
+
+    A slice's phi comes from 7 to 28 of its own errors; sibling slices share the process
+    that makes them overdispersed (a region's creator-side views depend on a few creators in
+    every region). Until a slice has shown a hit, its own estimate is too quiet, and the
+    siblings' median is a better floor than Poisson.
+    """
+    floored = phi.copy()
+    for group in np.unique(groups[~exempt]):
+        rows = np.flatnonzero((groups == group) & ~exempt)
+        if len(rows) > 1:
+            typical = _nanmedian(phi[rows].T)
+            floored[rows] = np.fmax(phi[rows], typical[None, :])
+    return floored
 
 
 def forecast_variance_inflation(season_weeks_used: np.ndarray, use_trend: bool) -> np.ndarray:

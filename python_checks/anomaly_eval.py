@@ -28,10 +28,12 @@ import duckdb
 import pandas as pd
 
 from python_checks.anomaly import (
+    TOTAL,
     DetectionSettings,
     detect_anomalies,
     load_catalogue,
     load_metric_daily,
+    rescaled_metrics,
 )
 
 # The one place where the simulator's metric names meet the catalogue's: the catalogue
@@ -56,12 +58,32 @@ class IncidentDay:
 
 
 @dataclass(frozen=True)
-class Evaluation:
-    """Recall, precision and the false-alarm rate of one run against the ground truth."""
+class AlarmCount:
+    """Alarms in one unit of counting, and how many of them fall on an incident."""
 
-    incident_days: pd.DataFrame  # incident_id, metric_date, detected, detected_on_total, hits
     alarms: int
     true_alarms: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_alarms / self.alarms if self.alarms else float("nan")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Recall, precision and the false-alarm rate of one run against the ground truth.
+
+    Precision is given in three units: `points`, one per tested (metric, slice, day): a
+    rescaled metric's copy of its base (anomaly.rescaled_metrics) is the same test and is
+    counted once; `rows`, every flagged row of the frame, copies included; `events`, one
+    per (metric, day) whose total is flagged, with that metric-day's slices collapsed into
+    it, plus one per other flagged slice.
+    """
+
+    incident_days: pd.DataFrame  # incident_id, metric_date, detected, detected_on_total, hits
+    points: AlarmCount
+    rows: AlarmCount
+    events: AlarmCount
     scored_points: int
     points_outside_incidents: int
 
@@ -75,11 +97,11 @@ class Evaluation:
 
     @property
     def precision(self) -> float:
-        return self.true_alarms / self.alarms if self.alarms else float("nan")
+        return self.points.precision
 
     @property
     def false_alarm_rate(self) -> float:
-        return (self.alarms - self.true_alarms) / self.points_outside_incidents
+        return (self.points.alarms - self.points.true_alarms) / self.points_outside_incidents
 
 
 def downstream_metrics(seeds: Iterable[str], catalogue: pd.DataFrame) -> frozenset[str]:
@@ -122,11 +144,10 @@ def incident_days(truth: Mapping, catalogue: pd.DataFrame) -> list[IncidentDay]:
     return days
 
 
-def evaluate(anomalies: pd.DataFrame, truth: Mapping, catalogue: pd.DataFrame) -> Evaluation:
-    """Score an anomaly results frame against the simulator's ground truth."""
-    days = incident_days(truth, catalogue)
+def _on_incident(anomalies: pd.DataFrame, days: list[IncidentDay]) -> pd.Series:
+    """Whether each row's (metric, day) is moved by an incident."""
     affected_points = {(metric, day.metric_date) for day in days for metric in day.metrics}
-    on_incident = pd.Series(
+    return pd.Series(
         [
             (metric, date) in affected_points
             for metric, date in zip(anomalies["metric_name"], anomalies["metric_date"], strict=True)
@@ -134,7 +155,9 @@ def evaluate(anomalies: pd.DataFrame, truth: Mapping, catalogue: pd.DataFrame) -
         index=anomalies.index,
         dtype=bool,
     )
-    flagged = anomalies[anomalies["is_anomaly"].astype(bool)]
+
+
+def _detections(flagged: pd.DataFrame, days: list[IncidentDay]) -> pd.DataFrame:
     rows = []
     for day in days:
         hits = flagged[
@@ -149,12 +172,39 @@ def evaluate(anomalies: pd.DataFrame, truth: Mapping, catalogue: pd.DataFrame) -
                 "hits": len(hits),
             }
         )
+    return pd.DataFrame(rows)
+
+
+def alarm_events(flagged: pd.DataFrame) -> pd.DataFrame:
+    """Flagged points grouped into events: a flagged total takes every flagged slice of its
+    metric and day; a slice flagged on a metric-day whose total is not is an event of its
+    own. Columns metric_name, metric_date, dimension_name, dimension_value (of the total or
+    the slice) and points (how many flagged points the event holds)."""
+    totals = flagged.loc[flagged["dimension_name"] == TOTAL, ["metric_name", "metric_date"]]
+    under_total = flagged.merge(
+        totals.assign(total_flagged=True), on=["metric_name", "metric_date"], how="left"
+    )["total_flagged"].fillna(False)
+    event_key = flagged[["metric_name", "metric_date", "dimension_name", "dimension_value"]].copy()
+    event_key.loc[under_total.to_numpy(dtype=bool), ["dimension_name", "dimension_value"]] = TOTAL
+    return event_key.value_counts(sort=False).rename("points").reset_index()
+
+
+def evaluate(anomalies: pd.DataFrame, truth: Mapping, catalogue: pd.DataFrame) -> Evaluation:
+    """Score an anomaly results frame against the simulator's ground truth."""
+    days = incident_days(truth, catalogue)
+    copies = set(rescaled_metrics(catalogue)) & set(anomalies["metric_name"])
+    on_incident = _on_incident(anomalies, days)
+    flagged_rows = anomalies["is_anomaly"].astype(bool)
+    tested = ~anomalies["metric_name"].isin(copies)
+    flagged = anomalies[flagged_rows & tested]
+    events = alarm_events(flagged)
     return Evaluation(
-        incident_days=pd.DataFrame(rows),
-        alarms=len(flagged),
-        true_alarms=int(on_incident[flagged.index].sum()),
-        scored_points=len(anomalies),
-        points_outside_incidents=int((~on_incident).sum()),
+        incident_days=_detections(anomalies[flagged_rows], days),
+        points=AlarmCount(len(flagged), int(on_incident[flagged.index].sum())),
+        rows=AlarmCount(int(flagged_rows.sum()), int(on_incident[flagged_rows].sum())),
+        events=AlarmCount(len(events), int(_on_incident(events, days).sum())),
+        scored_points=int(tested.sum()),
+        points_outside_incidents=int((~on_incident & tested).sum()),
     )
 
 
@@ -163,13 +213,14 @@ def report(evaluation: Evaluation) -> str:
     lines = [evaluation.incident_days.to_string(index=False), ""]
     summary = {
         "scored points": evaluation.scored_points,
-        "alarms": evaluation.alarms,
-        "true alarms": evaluation.true_alarms,
         "recall (any slice)": f"{evaluation.recall:.3f}",
         "recall (total)": f"{evaluation.recall_on_total:.3f}",
-        "precision": f"{evaluation.precision:.3f}",
-        "false alarms per series-day": f"{evaluation.false_alarm_rate:.5f}",
     }
+    for unit in ("points", "rows", "events"):
+        count = getattr(evaluation, unit)
+        summary[f"alarms ({unit})"] = f"{count.alarms} ({count.true_alarms} true)"
+        summary[f"precision ({unit})"] = f"{count.precision:.3f}"
+    summary["false alarms per series-day"] = f"{evaluation.false_alarm_rate:.5f}"
     width = max(map(len, summary))
     lines += [f"{name:<{width}}  {value}" for name, value in summary.items()]
     return "\n".join(lines)

@@ -1,23 +1,32 @@
 """Anomaly detection on synthetic series: baseline, bands, p-values and FDR against
 independent computations (pandas, statsmodels, planted effects of known size)."""
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from python_checks.anomaly import (
     ANOMALY_COLUMNS,
     DetectionSettings,
+    Rescaling,
     detect_anomalies,
+    rescaled_metrics,
 )
 from python_checks.anomaly_baseline import (
+    BaselineSettings,
     VarianceKind,
     centred_weekly_mean,
     first_scorable_day,
+    floor_at_sibling_median,
     forecast,
     mad_small_sample_factor,
+    quantile_scale,
 )
+from python_checks.anomaly_eval import alarm_events
 
 WEEKLY_PATTERN = np.array([0.95, 0.93, 0.95, 0.97, 1.05, 1.12, 1.1])  # the simulator's
 START = pd.Timestamp("2026-09-07")  # a Monday, like the simulated data
@@ -81,6 +90,9 @@ def test_forecast_follows_slow_growth():
     assert np.abs(error).max() < 0.005  # without the trend the lag is 4 days x 0.5% = 2%
 
 
+MAD_ONLY = BaselineSettings(tail_quantile=None, floor_phi_at_siblings=False)
+
+
 @pytest.mark.parametrize("day", [16, 20, 55])  # from weekly differences; from forecast errors
 def test_phi_of_doubled_poisson_counts_is_two(day):
     # 2 x Poisson(m) has variance 4 m = 2 x its mean: quasi-Poisson phi = 2. Once phi comes
@@ -88,8 +100,30 @@ def test_phi_of_doubled_poisson_counts_is_two(day):
     rng = np.random.default_rng(3)
     means = np.broadcast_to(seasonal_means(500, 56), (400, 56))
     values = 2.0 * rng.poisson(means)
-    baseline = forecast(values, np.ones_like(values), VarianceKind.POISSON, True)
+    baseline = forecast(values, np.ones_like(values), VarianceKind.POISSON, True, MAD_ONLY)
     assert np.nanmedian(baseline.phi[:, day]) == pytest.approx(2.0, rel=0.1)
+    # The tail-quantile scale is the larger of two estimates: phi a little above 2, no less.
+    with_tails = forecast(values, np.ones_like(values), VarianceKind.POISSON, True)
+    assert 2.0 <= np.nanmedian(with_tails.phi[:, day]) <= 2.6
+
+
+@pytest.mark.parametrize(("noise", "expected"), [("normal", 1.0), ("t3", 2.353 / 1.645)])
+def testquantile_scale_reads_the_tails(noise, expected):
+    # The 0.9 quantile of |x| over the normal's (1.645) is 1 for normal noise and, for a
+    # Student t with 3 df, t.ppf(0.95, 3) / norm.ppf(0.95) = 2.353 / 1.645 (scipy).
+    rng = np.random.default_rng(4)
+    sample = rng.normal(size=(1, 200_000)) if noise == "normal" else rng.standard_t(3, (1, 200_000))
+    assert quantile_scale(sample, np.zeros(1), 0.9)[0] == pytest.approx(expected, rel=0.02)
+    assert stats.t.ppf(0.95, 3) / stats.norm.ppf(0.95) == pytest.approx(2.353 / 1.645, rel=1e-3)
+
+
+def test_floor_at_sibling_median_by_hand():
+    phi = np.array([[1.0, 5.0], [2.0, 1.0], [4.0, 1.0], [9.0, 0.5], [0.5, 0.5]])
+    groups = np.array(["total", "region", "region", "region", "device"])
+    floored = floor_at_sibling_median(phi, groups, exempt=groups == "total")
+    # Regions: medians 4.0 and 1.0 per day; the total and a lone device slice keep theirs.
+    expected = np.array([[1.0, 5.0], [4.0, 1.0], [4.0, 1.0], [9.0, 1.0], [0.5, 0.5]])
+    np.testing.assert_array_equal(floored, expected)
 
 
 def test_mad_small_sample_factor_makes_the_mad_unbiased():
@@ -167,8 +201,16 @@ def noise_run(n_series: int = 300, days: int = 42, seed: int = 11) -> pd.DataFra
 def test_pure_poisson_noise_gives_calibrated_p_values_and_almost_no_alarms():
     result = detect_anomalies(noise_run(), catalogue(("views", "higher_is_better", "region")))
     assert len(result) == 300 * (42 - first_scorable_day())
-    # Calibrated (slightly conservative) p-values: about 5% below 0.05 ...
-    assert 0.025 <= (result["p_value"] < 0.05).mean() <= 0.06
+    # Conservative p-values: the noise SD is the larger of the MAD's and the tail quantile's
+    # (and at least the sibling slices' median), so fewer than 5% fall below 0.05 ...
+    assert 0.01 <= (result["p_value"] < 0.05).mean() <= 0.05
+    # ... and with the MAD alone they are calibrated (slightly conservative).
+    mad_only = detect_anomalies(
+        noise_run(),
+        catalogue(("views", "higher_is_better", "region")),
+        settings=DetectionSettings(baseline=MAD_ONLY),
+    )
+    assert 0.025 <= (mad_only["p_value"] < 0.05).mean() <= 0.06
     # ... and under the global null BH at 1% rejects nothing in about 99% of runs.
     assert result["is_anomaly"].sum() <= 1
 
@@ -268,3 +310,93 @@ def test_bad_input_names_the_table_and_column():
         detect_anomalies(rows.drop(columns="denominator"), catalogue(("views", "up", "")))
     with pytest.raises(ValueError, match=r"metric_catalogue: direction.*views"):
         detect_anomalies(rows, catalogue(("views", "up", "")))
+
+
+def rescaling_catalogue(formula: str, hours_dimensions: str = "region") -> pd.DataFrame:
+    frame = catalogue(
+        ("watch_ms", "higher_is_better", "region"), ("watch_hours", "lower_is_better", "")
+    )
+    frame["allowed_dimensions"] = ["region", hours_dimensions]
+    frame["metric_type"] = ["simple", "derived"]
+    frame["input_metrics"] = [None, "watch_ms"]
+    frame["formula_sql"] = [None, formula]
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("formula", "factor"),
+    [("watch_ms / 3600000.0", 1 / 3.6e6), ("watch_ms * 2", 2.0), ("1000 * watch_ms", 1000.0)],
+)
+def test_rescaled_metrics_are_read_from_the_formula(formula, factor):
+    rescalings = rescaled_metrics(rescaling_catalogue(formula))
+    assert rescalings == {"watch_hours": Rescaling("watch_hours", "watch_ms", factor)}
+
+
+@pytest.mark.parametrize(
+    ("formula", "hours_dimensions"),
+    [
+        ("watch_ms / nullif(views, 0)", "region"),  # a ratio, not a rescaling
+        ("watch_ms - 5", "region"),
+        ("watch_ms / 0", "region"),
+        ("watch_ms / 3600000.0", "region,device"),  # a slice its base does not score
+    ],
+)
+def test_other_derived_metrics_are_not_rescalings(formula, hours_dimensions):
+    assert rescaled_metrics(rescaling_catalogue(formula, hours_dimensions)) == {}
+
+
+def test_a_rescaled_metric_is_its_base_tested_once():
+    rows = planted_run(-0.4, n_series=20)
+    hours = rows.assign(metric_name="watch_hours", value=rows["value"] / 3.6e6)
+    metrics = rescaling_catalogue("watch_ms / 3600000.0")
+    result = detect_anomalies(pd.concat([rows.assign(metric_name="watch_ms"), hours]), metrics)
+    key = ["dimension_value", "metric_date"]
+    base = result[result["metric_name"] == "watch_ms"].sort_values(key).reset_index(drop=True)
+    copy = result[result["metric_name"] == "watch_hours"].sort_values(key).reset_index(drop=True)
+    assert len(copy) == len(base) > 0
+    for column in ("value", "expected", "lower", "upper"):
+        np.testing.assert_allclose(copy[column], base[column] / 3.6e6)
+    for column in ("score", "p_value", "q_value", "is_anomaly", "direction"):
+        assert copy[column].tolist() == base[column].tolist()
+    # One hypothesis: BH runs over the base's p-values only.
+    np.testing.assert_allclose(base["q_value"], multipletests(base["p_value"], method="fdr_bh")[1])
+    # watch_hours is lower_is_better: its drop is not bad, the base's is.
+    alarm = copy["is_anomaly"]
+    assert copy.loc[alarm, "is_bad_direction"].tolist() == [False]
+    assert base.loc[alarm, "is_bad_direction"].tolist() == [True]
+
+
+def test_a_slice_that_starts_late_has_no_history_of_zeros():
+    # A new app version appears on day 21 and ramps up; before, it did not exist (no rows),
+    # which is not a run of zeros: it is scored only after 14 days of its own.
+    rng = np.random.default_rng(12)
+    means = seasonal_means(1000, 42)
+    total = count_series("views", means, rng)
+    new = count_series("views", means * np.clip((np.arange(42) - 20) / 7, 0, 1), rng, "31.2")
+    new = new[new["metric_date"] >= START + pd.Timedelta(days=21)]
+    result = detect_anomalies(
+        pd.concat([total, new]), catalogue(("views", "higher_is_better", "region"))
+    )
+    scored = result[result["dimension_value"] == "31.2"]
+    assert str(scored["metric_date"].min()) == "2026-10-12"  # day 35 = 21 + 14
+    assert not scored["is_anomaly"].any()
+
+
+def test_alarm_events_collapse_slices_under_a_flagged_total():
+    day, other_day = dt.date(2026, 9, 28), dt.date(2026, 9, 29)
+    flagged = pd.DataFrame(
+        [
+            ("views", "total", "total", day),
+            ("views", "region", "BR", day),
+            ("views", "device", "ios", day),
+            ("views", "region", "BR", other_day),  # no flagged total that day: its own event
+            ("likes", "region", "BR", day),  # another metric: its own event
+        ],
+        columns=["metric_name", "dimension_name", "dimension_value", "metric_date"],
+    )
+    events = alarm_events(flagged).sort_values(["metric_name", "metric_date"])
+    assert events.values.tolist() == [
+        ["likes", day, "region", "BR", 1],
+        ["views", day, "total", "total", 3],
+        ["views", other_day, "region", "BR", 1],
+    ]
