@@ -91,7 +91,12 @@ def floor_seconds(raw_dir: Path, database: Path) -> float:
     return time.monotonic() - started
 
 
-def bench(scale: str, data_root: Path, work: Path) -> dict:
+def bench(
+    scale: str, data_root: Path, work: Path, setup_only: bool = False, reuse_setup: bool = False
+) -> dict | None:
+    """Benchmark one scale; with `setup_only` stop after the untimed set-up run, with
+    `reuse_setup` start from the warehouse an earlier `setup_only` left (the set-up is not
+    measured, so it may run while the machine is busy)."""
     raw_dir = data_root / scale / "raw"
     if not (raw_dir / "ground_truth.json").exists():
         log(f"[{scale}] simulating")
@@ -112,12 +117,19 @@ def bench(scale: str, data_root: Path, work: Path) -> dict:
     dbt = [str(BIN / "dbt"), "--quiet", "--no-write-json"]
     target = ["--target-path", str(work / "target"), "--log-path", str(work)]
 
-    partial = work / f"{scale}_all_but_last_day"
-    all_but_last_day(raw_dir, partial)
-    warehouse.unlink(missing_ok=True)
-    log(f"[{scale}] running the models over all days but the last (set-up)")
-    timed([*dbt, "seed", *target], {**env, "PGC_RAW_DIR": str(partial)})
-    timed([*dbt, "run", *target], {**env, "PGC_RAW_DIR": str(partial)})
+    if reuse_setup:
+        if not warehouse.exists():
+            raise SystemExit(f"--reuse-setup: no set-up warehouse at {warehouse}")
+        log(f"[{scale}] reusing the set-up warehouse {warehouse}")
+    else:
+        partial = work / f"{scale}_all_but_last_day"
+        all_but_last_day(raw_dir, partial)
+        warehouse.unlink(missing_ok=True)
+        log(f"[{scale}] running the models over all days but the last (set-up)")
+        timed([*dbt, "seed", *target], {**env, "PGC_RAW_DIR": str(partial)})
+        timed([*dbt, "run", *target], {**env, "PGC_RAW_DIR": str(partial)})
+    if setup_only:
+        return None
     log(f"[{scale}] incremental run for the last day")
     incremental_s, incremental_gb = timed(
         [*dbt, "run", *target], {**env, "PGC_RAW_DIR": str(raw_dir)}
@@ -162,8 +174,19 @@ def main() -> None:
     parser.add_argument("--scales", nargs="+", default=["small", "medium", "large"])
     parser.add_argument("--data-root", type=Path, default=ROOT / "data")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "results" / "work")
+    parser.add_argument(
+        "--setup-only", action="store_true", help="only build every day but the last (untimed)"
+    )
+    parser.add_argument(
+        "--reuse-setup", action="store_true", help="start from the warehouse --setup-only left"
+    )
     args = parser.parse_args()
-    results = [bench(scale, args.data_root, args.work) for scale in args.scales]
+    results = [
+        bench(scale, args.data_root, args.work, args.setup_only, args.reuse_setup)
+        for scale in args.scales
+    ]
+    if args.setup_only:
+        return
     columns = list(results[0])
     print(" | ".join(columns))
     for result in results:
