@@ -245,10 +245,21 @@ def localize_without_baseline(
     dimensions: Sequence[str],
     failed: str,
     total: str,
+    **options: object,
+) -> LocalizationResult:
+    """Format (c): failed and total of the anomalous period only."""
+    return localize_with_one_rate(frame, dimensions, failed, total, **options)
+
+
+def localize_with_one_rate(
+    frame: pd.DataFrame,
+    dimensions: Sequence[str],
+    failed: str,
+    total: str,
     iterations: int = 3,
     **options: object,
 ) -> LocalizationResult:
-    """Format (c): failed and total of the anomalous period only.
+    """The first method for format (c), kept for comparison (docs/python_checks.md).
 
     The expected failure rate is one rate for every leaf: what the leaves outside the root
     causes fail at. It starts at the volume-weighted median leaf rate (robust while the
