@@ -7,9 +7,9 @@ Formats, told apart by column names (any role can be named explicitly instead):
 (b) two periods of a ratio: failed and total for the anomalous period and for a baseline
     period (`failed`, `total`, `failed_baseline`, `total_baseline`, or `baseline_failed`, ...).
 (c) one period of a ratio: failed and total only. With a time column (`timestamp`, `minute`,
-    ...) the other times are the baseline (format b); without one the expected failure rate
-    is estimated from the file itself: the rate of the leaves outside the root causes found,
-    starting from a volume-weighted median of the leaf rates and iterating.
+    ...) the other times are the baseline (format b); without one the normal failure rate
+    of each leaf is estimated from the file itself: a robust main-effects model of the
+    dimension values (`normal_rates`), refitted without the root causes found.
 (d) a derived measure as two files, `<name>.a.csv` and `<name>.b.csv` (Squeeze's derived
     datasets): the measure is a / b, both with real and predict columns.
 
