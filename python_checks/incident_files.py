@@ -7,9 +7,9 @@ Formats, told apart by column names (any role can be named explicitly instead):
 (b) two periods of a ratio: failed and total for the anomalous period and for a baseline
     period (`failed`, `total`, `failed_baseline`, `total_baseline`, or `baseline_failed`, ...).
 (c) one period of a ratio: failed and total only. With a time column (`timestamp`, `minute`,
-    ...) the other times are the baseline (format b); without one the expected failure rate
-    is estimated from the file itself: the rate of the leaves outside the root causes found,
-    starting from a volume-weighted median of the leaf rates and iterating.
+    ...) the other times are the baseline (format b); without one the normal failure rate
+    of each leaf is estimated from the file itself: a robust main-effects model of the
+    dimension values (`normal_rates`), refitted without the root causes found.
 (d) a derived measure as two files, `<name>.a.csv` and `<name>.b.csv` (Squeeze's derived
     datasets): the measure is a / b, both with real and predict columns.
 
@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from python_checks.localization import LocalizationResult, localize
+from python_checks.normal_rates import normal_failures
 
 FAILED_NAMES = ("failed", "fail", "failures", "failure", "errors", "error", "numerator", "num")
 TOTAL_NAMES = ("total", "sessions", "requests", "count", "cnt", "denominator", "den")
@@ -245,10 +246,70 @@ def localize_without_baseline(
     dimensions: Sequence[str],
     failed: str,
     total: str,
-    iterations: int = 3,
+    rounds: int = 4,
+    outlier_options: Mapping[str, float] | None = None,
     **options: object,
 ) -> LocalizationResult:
     """Format (c): failed and total of the anomalous period only.
+
+    The normal failure rate of each leaf comes from a main-effects model of the file
+    (`normal_rates`): intrinsic differences between dimension values are explained, values
+    whose effect is an outlier in their dimension are expected at the dimension's median.
+    The localization runs on the excess; the model is refitted without the leaves of the
+    root causes found, until they stop changing (at most `rounds` times).
+    `outlier_options` go to `normal_rates.outlying_values`, `options` to `localize`.
+    """
+    options = {**NO_BASELINE_OPTIONS, **options}
+    codes = [pd.factorize(frame[d], use_na_sentinel=False)[0].astype(np.int64) for d in dimensions]
+    f = frame[failed].to_numpy(dtype=float)
+    n = frame[total].to_numpy(dtype=float)
+    excluded = np.zeros(len(frame), dtype=bool)
+    work = frame.copy()
+    result, seen = None, []
+    for _ in range(max(rounds, 1)):
+        work["_expected"] = normal_failures(codes, f, n, excluded, **(outlier_options or {}))
+        result = localize(
+            work, dimensions, actual=failed, expected="_expected", actual_denominator=total,
+            **options,  # type: ignore[arg-type]
+        )  # fmt: skip
+        if result.root_causes in seen:  # converged, or cycling between two answers
+            break
+        seen.append(result.root_causes)
+        excluded = _inside_any(work, result.root_causes)
+    assert result is not None
+    return result
+
+
+# Without a baseline the normal rates are estimates: a further root cause must change its
+# slice's rate by x2 (min_log_change), and only excess failures are causes. Tuned on seed 1
+# of both generators (docs/python_checks.md).
+NO_BASELINE_OPTIONS: dict[str, object] = {
+    "min_gain": 0.1,
+    "min_log_change": 0.7,
+    "direction": "up",
+}
+
+
+def _inside_any(frame: pd.DataFrame, slices: Sequence[Mapping[str, object]]) -> np.ndarray:
+    """Whether each row lies in at least one of the slices."""
+    inside_any = np.zeros(len(frame), dtype=bool)
+    for slice_ in slices:
+        inside = np.ones(len(frame), dtype=bool)
+        for dim, value in slice_.items():
+            inside &= (frame[dim] == value).to_numpy()
+        inside_any |= inside
+    return inside_any
+
+
+def localize_with_one_rate(
+    frame: pd.DataFrame,
+    dimensions: Sequence[str],
+    failed: str,
+    total: str,
+    iterations: int = 3,
+    **options: object,
+) -> LocalizationResult:
+    """The first method for format (c), kept for comparison (docs/python_checks.md).
 
     The expected failure rate is one rate for every leaf: what the leaves outside the root
     causes fail at. It starts at the volume-weighted median leaf rate (robust while the

@@ -211,6 +211,7 @@ def localize(
     loss: str = "squared",
     min_rest_change: float = 0.5,
     min_log_change: float = 0.0,
+    direction: str = "both",
 ) -> LocalizationResult:
     """Rank the slices (combinations of 1..max_combination_size dimension values) that
     explain the deviation of `actual` from `expected` over the leaves of `frame`.
@@ -229,6 +230,9 @@ def localize(
     min_rest_change: a selected slice gives way to its parent (one dimension fewer) when the
       rest of the parent moved too: at least min_z noise deviations, in the same direction,
       by at least this share of the slice's own log change.
+    direction: "both", or "up" to consider only slices whose actual exceeds expected (a
+      failure count, where an incident adds failures and a slice that fails less than its
+      estimated normal is an estimation error, not a cause).
     merge_aliases: when other dimension values cover exactly the same active leaves as a
       selected root cause (surface = for_you and model_version = rec_v8 on a rollout day),
       the data cannot tell them apart, so the root cause names all of them.
@@ -244,6 +248,8 @@ def localize(
         raise ValueError("no dimensions given")
     if max_combination_size < 1:
         raise ValueError("max_combination_size must be at least 1")
+    if direction not in ("both", "up"):
+        raise ValueError(f"direction must be 'both' or 'up', got {direction!r}")
     codes, uniques = [], []
     for dim in dims:
         code, unique = pd.factorize(frame[dim], use_na_sentinel=False)
@@ -278,6 +284,8 @@ def localize(
             break
         scored = []
         for key, (sum_v, sum_e, reduction, z) in candidates.items():
+            if direction == "up" and sum_v <= sum_e:
+                continue
             if round_number > 0 and z < min_z:
                 continue  # a further root cause must stand out of the noise
             if round_number > 0 and abs(_log_change(sum_v, sum_e)) < min_log_change:

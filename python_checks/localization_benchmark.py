@@ -1,12 +1,15 @@
-"""F1 of root-cause localization on generated incident files (`synthetic.incident_cube`).
+"""F1 of root-cause localization on generated incident files.
 
-    python -m python_checks.localization_benchmark --seed 2 --incidents 300
+    python -m python_checks.localization_benchmark --family video --seed 2 --incidents 300
 
-Each incident is scored as RiskLoc and Squeeze count it: a predicted slice is a true positive
-when it equals a planted slice exactly; precision, recall and F1 are over all incidents'
-slices together. Printed for the method (`incident_files`, formats c and b) and for a
-one-dimension Adtributor baseline, overall and by number of root causes and by the largest
-number of dimensions among them.
+Two generator families: `cube` (`synthetic.incident_cube`, generic dimensions d0.. with a
+baseline period) and `video` (`video_incidents.video_incident`, written separately: video
+session failures by cdn, province or isp, device, bitrate, p2p). Each incident is scored as
+RiskLoc and Squeeze count it: a predicted slice is a true positive when it equals a planted
+slice exactly; precision, recall and F1 are over all incidents' slices together. Printed for
+the method (`incident_files`, formats c and b), for its first version on format c (one
+expected rate for every leaf) and for a one-dimension Adtributor baseline, overall and by
+number of root causes and by the largest number of dimensions among them.
 """
 
 from __future__ import annotations
@@ -18,9 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from python_checks.incident_files import localize_frame, weighted_median_rate
+from python_checks.incident_files import (
+    localize_frame,
+    localize_with_one_rate,
+    weighted_median_rate,
+)
 from python_checks.localization import surprise
 from python_checks.synthetic import Incident, incident_cube
+from python_checks.video_incidents import video_incident
 
 Slice = dict[str, object]
 Method = Callable[[pd.DataFrame, Sequence[str]], Sequence[Slice]]
@@ -72,6 +80,11 @@ def without_baseline(leaves: pd.DataFrame, dims: Sequence[str]) -> Sequence[Slic
     return localize_frame(frame, "generated", dims).root_causes
 
 
+def with_one_rate(leaves: pd.DataFrame, dims: Sequence[str]) -> Sequence[Slice]:
+    """The first version of the method on format (c): one expected rate for every leaf."""
+    return localize_with_one_rate(leaves, dims, "failed", "total").root_causes
+
+
 def with_baseline(leaves: pd.DataFrame, dims: Sequence[str]) -> Sequence[Slice]:
     """The method on format (b): both periods."""
     return localize_frame(leaves, "generated", dims).root_causes
@@ -114,23 +127,30 @@ def adtributor(
 
 
 METHODS: dict[str, Method] = {
-    "method, format c (no baseline)": without_baseline,
-    "method, format b (baseline period)": with_baseline,
-    "adtributor, format c": adtributor,
+    "no-baseline": without_baseline,  # the method, format c
+    "baseline": with_baseline,  # the method, format b
+    "first-version": with_one_rate,  # format c
+    "adtributor": adtributor,  # format c
+}
+FAMILIES: dict[str, Callable[[np.random.Generator], Incident]] = {
+    "cube": incident_cube,
+    "video": video_incident,
 }
 
 
-def generate(seed: int, count: int) -> list[Incident]:
+def generate(seed: int, count: int, family: str = "cube") -> list[Incident]:
+    """`count` incidents of a generator family, reproducible from `seed`."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown generator family {family!r}; one of {sorted(FAMILIES)}")
     rng = np.random.default_rng(seed)
-    return [incident_cube(rng) for _ in range(count)]
+    return [FAMILIES[family](rng) for _ in range(count)]
 
 
 def evaluate(incidents: Sequence[Incident], method: Method) -> pd.DataFrame:
     """One row per incident: its group labels and its Score fields."""
     rows = []
     for incident in incidents:
-        dims = [c for c in incident.leaves.columns if c.startswith("d")]
-        found = method(incident.leaves, dims)
+        found = method(incident.leaves, incident.dimensions)
         s = score(found, incident.root_causes)
         rows.append(
             {
@@ -152,19 +172,25 @@ def summary(rows: pd.DataFrame) -> Score:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--family", choices=sorted(FAMILIES), default="cube")
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--incidents", type=int, default=300)
+    parser.add_argument("--methods", nargs="*", choices=sorted(METHODS), default=list(METHODS))
     args = parser.parse_args(argv)
-    incidents = generate(args.seed, args.incidents)
-    print(f"{len(incidents)} incidents, generator seed {args.seed}")
-    for name, method in METHODS.items():
+    incidents = generate(args.seed, args.incidents, args.family)
+    print(f"{len(incidents)} incidents, generator {args.family}, seed {args.seed}")
+    for name in args.methods:
+        method = METHODS[name]
         rows = evaluate(incidents, method)
         overall = summary(rows)
         print(f"\n{name}: P {overall.precision:.3f} R {overall.recall:.3f} F1 {overall.f1:.3f}")
         for group in ("root_causes", "max_dimensions"):
             for value, part in rows.groupby(group):
                 s = summary(part)
-                print(f"  {group} = {value} ({len(part)} incidents): F1 {s.f1:.3f}")
+                print(
+                    f"  {group} = {value} ({len(part)} incidents): "
+                    f"P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f}"
+                )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,14 @@ def planted_cube(
 class Incident:
     """One generated incident: its leaves and the root-cause slices planted in them."""
 
-    leaves: pd.DataFrame  # dims d0.., failed, total (anomalous period), *_baseline
-    root_causes: tuple[dict[str, str], ...]
+    leaves: pd.DataFrame  # dimensions, failed, total (anomalous period), *_baseline
+    root_causes: tuple[dict[str, object], ...]
+
+    @property
+    def dimensions(self) -> list[str]:
+        """The leaves' columns other than the failed and total counts."""
+        counts = {"failed", "total", "failed_baseline", "total_baseline"}
+        return [column for column in self.leaves.columns if column not in counts]
 
 
 def incident_cube(rng: np.random.Generator) -> Incident:
@@ -116,11 +122,11 @@ def incident_cube(rng: np.random.Generator) -> Incident:
 
 def _plant_root_causes(
     rng: np.random.Generator, frame: pd.DataFrame, names: list[str], volume: np.ndarray
-) -> tuple[tuple[dict[str, str], ...], np.ndarray]:
+) -> tuple[tuple[dict[str, object], ...], np.ndarray]:
     """1-3 disjoint slices of 1-3 dimensions holding 0.5-30% of the volume each (3 leaves or
     more), and the failure-rate multiplier of each leaf."""
     wanted = int(rng.integers(1, 4))
-    causes: list[dict[str, str]] = []
+    causes: list[dict[str, object]] = []
     taken = np.zeros(len(frame), dtype=bool)
     lift = np.ones(len(frame))
     for _ in range(200):

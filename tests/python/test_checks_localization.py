@@ -191,3 +191,15 @@ def test_nothing_to_explain_gives_no_culprit():
     flat = pd.DataFrame({"a": ["x", "y"], "v": [1.0, 2.0], "f": [1.0, 2.0]})
     result = localize(flat, ["a"], actual="v", expected="f")
     assert (result.culprits, result.total_deviation) == ((), 0.0)
+
+
+def test_direction_up_ignores_slices_that_fell():
+    cube = planted_cube(SIZES, {"d1": "d1_v4"}, effect=-0.5, seed=3, noise=0.05)
+    cube.loc[cube["d2"] == "d2_v1", "actual"] *= 1.3
+    both = localize(cube, DIMS, actual="actual", expected="expected")
+    assert both.root_causes[0] == {"d1": "d1_v4"}  # the larger, falling slice
+    up = localize(cube, DIMS, actual="actual", expected="expected", direction="up")
+    assert up.root_causes[0] == {"d2": "d2_v1"}
+    assert all(c.deviation > 0 for c in up.culprits if c.is_root_cause)
+    with pytest.raises(ValueError, match="direction"):
+        localize(cube, DIMS, actual="actual", expected="expected", direction="down")

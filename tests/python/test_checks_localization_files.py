@@ -7,7 +7,9 @@ import pytest
 
 from python_checks.incident_files import (
     detect_layout,
+    localize_frame,
     localize_incident,
+    localize_with_one_rate,
     weighted_median_rate,
 )
 from python_checks.synthetic import planted_cube
@@ -138,3 +140,42 @@ def test_errors_name_the_file_and_the_column(tmp_path):
         localize_incident(bad)
     with pytest.raises(FileNotFoundError, match=r"missing\.csv"):
         localize_incident(tmp_path / "missing.csv")
+
+
+def intrinsically_uneven(seed: int) -> pd.DataFrame:
+    """cdn x device x bitrate leaves; tv always fails 2.2x more and high bitrates more
+    (intrinsic, not an incident); cdn c07 fails 6x more (the incident)."""
+    rng = np.random.default_rng(seed)
+    cdn, device, bitrate = np.indices((30, 5, 6)).reshape(3, -1)
+    sessions = rng.poisson(rng.lognormal(5, 1, size=cdn.size))
+    rate = 0.02 * np.array([1, 1.1, 0.9, 2.2, 1.05])[device] * np.linspace(0.8, 1.6, 6)[bitrate]
+    rate *= np.exp(rng.normal(0, 0.1, size=30))[cdn]
+    rate = np.where(cdn == 7, rate * 6, rate)
+    return pd.DataFrame(
+        {
+            "cdn": [f"c{c:02d}" for c in cdn],
+            "device": np.array(["android", "ios", "web", "tv", "ipad"])[device],
+            "bitrate": np.array([400, 800, 1200, 2500, 4000, 8000])[bitrate],
+            "failed": rng.binomial(sessions, rate),
+            "total": sessions,
+        }
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_without_a_baseline_intrinsic_differences_are_not_root_causes(seed):
+    frame = intrinsically_uneven(seed)
+    dims = ["cdn", "device", "bitrate"]
+    assert localize_frame(frame, "uneven", dims).root_causes == ({"cdn": "c07"},)
+
+
+def test_the_first_version_blamed_an_intrinsically_bad_device():
+    # One expected rate everywhere: tv fails 2.2x more on any day and looks like a cause.
+    blamed = [
+        {"device": "tv"}
+        in localize_with_one_rate(
+            intrinsically_uneven(seed), ["cdn", "device", "bitrate"], "failed", "total"
+        ).root_causes
+        for seed in (1, 2, 3)
+    ]
+    assert sum(blamed) >= 2
