@@ -139,7 +139,8 @@ def bench(
     # set-up warehouse would also time dropping its tables, and DuckDB does not shrink a file
     # (a large one doubles, beyond this machine's disk). It is timed as its two halves: the
     # models (the same work as the floor script) and the ~600 tests dbt build adds.
-    warehouse.unlink()
+    for leftover in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+        leftover.unlink(missing_ok=True)
     timed([*dbt, "seed", *target], {**env, "PGC_RAW_DIR": str(raw_dir)})
     log(f"[{scale}] full run into an empty warehouse")
     full_s, full_gb = timed([*dbt, "run", *target], {**env, "PGC_RAW_DIR": str(raw_dir)})
