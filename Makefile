@@ -64,6 +64,8 @@ test: lint test-warehouse pytest
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The direction of imports between python_checks' layers (pyproject.toml).
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/sqlfluff lint models macros tests/dbt analyses
 
 $(TEST_RAW_DIR)/ground_truth.json: $(SIMULATOR_SOURCES) | $(INSTALLED)
@@ -82,7 +84,7 @@ pytest: $(INSTALLED)
 
 # Root-cause localization over a one-million-leaf cube (a benchmark, not a test).
 bench-localization: $(INSTALLED)
-	$(BIN)/python -m python_checks.bench_localization
+	$(BIN)/python -m benchmarks.localization_speed
 
 clean:
 	rm -rf data warehouse target logs reports .pytest_cache

@@ -6,8 +6,8 @@
 -- table of the same name (tests/python/test_benchmark_floor.py runs it).
 --
 -- Built: the staging validation (one temp table per raw table with its
--- quarantine reason), stg_pgc__quarantined_rows, stg_pgc__row_reconciliation,
--- the 18 marts, metric_time_spine_daily and metric_daily. Left out:
+-- quarantine reason), audit_pgc__quarantined_rows, audit_pgc__row_reconciliation,
+-- the 20 marts, metric_time_spine_daily and metric_daily. Left out:
 -- metric_catalogue and metric_tree (about fifty rows of literals dbt writes
 -- from its graph; no data work). Temp tables hold what more than one output
 -- reads; nothing else is materialized.
@@ -449,7 +449,7 @@ from (
     from renamed
 );
 
-create table stg_pgc__quarantined_rows as
+create table audit_pgc__quarantined_rows as
 with quarantined as (
     select
         'viewers' as source_table, viewer_id as record_id, quarantine_reason,
@@ -501,29 +501,36 @@ select
     *
 from quarantined;
 
-create table stg_pgc__row_reconciliation as
+create table audit_pgc__row_reconciliation as
 with raw_counts as (
-    select 'viewers' as source_table, count(*) as raw_row_count
+    select 'viewers' as source_table, 'stg_pgc__viewers' as staged_model,
+        count(*) as raw_row_count
     from read_parquet('{raw}/viewers.parquet')
     union all
-    select 'creators', count(*) from read_parquet('{raw}/creators.parquet')
+    select 'creators', 'stg_pgc__creators', count(*)
+    from read_parquet('{raw}/creators.parquet')
     union all
-    select 'content', count(*) from read_parquet('{raw}/content.parquet')
+    select 'content', 'stg_pgc__content_items', count(*)
+    from read_parquet('{raw}/content.parquet')
     union all
-    select 'rewards_enrollments', count(*)
+    select 'rewards_enrollments', 'stg_pgc__rewards_enrollments', count(*)
     from read_parquet('{raw}/rewards_enrollments.parquet')
     union all
-    select 'impressions', count(*) from read_parquet('{raw}/impressions/*.parquet')
+    select 'impressions', 'stg_pgc__impressions', count(*)
+    from read_parquet('{raw}/impressions/*.parquet')
     union all
-    select 'views', count(*) from read_parquet('{raw}/views/*.parquet')
+    select 'views', 'stg_pgc__views', count(*) from read_parquet('{raw}/views/*.parquet')
     union all
-    select 'engagements', count(*) from read_parquet('{raw}/engagements/*.parquet')
+    select 'engagements', 'stg_pgc__engagements', count(*)
+    from read_parquet('{raw}/engagements/*.parquet')
     union all
-    select 'follows', count(*) from read_parquet('{raw}/follows/*.parquet')
+    select 'follows', 'stg_pgc__follow_events', count(*)
+    from read_parquet('{raw}/follows/*.parquet')
     union all
-    select 'rewards_payouts', count(*) from read_parquet('{raw}/rewards_payouts/*.parquet')
+    select 'rewards_payouts', 'stg_pgc__rewards_payouts', count(*)
+    from read_parquet('{raw}/rewards_payouts/*.parquet')
     union all
-    select 'experiment_assignments', count(*)
+    select 'experiment_assignments', 'stg_pgc__experiment_assignments', count(*)
     from read_parquet('{raw}/experiment_assignments/*.parquet')
 ),
 
@@ -555,6 +562,7 @@ base_counts as (
 
 select
     raw_counts.source_table,
+    raw_counts.staged_model,
     raw_counts.raw_row_count,
     raw_counts.raw_row_count - base_counts.distinct_row_count as duplicate_row_count,
     base_counts.distinct_row_count - base_counts.quarantined_row_count as staged_row_count,
@@ -2085,6 +2093,29 @@ from creator_units
 left join creator_posts using (experiment_id, unit_id)
 left join creator_impressions using (experiment_id, unit_id)
 left join creator_views using (experiment_id, unit_id);
+
+-- The per-type marts hold the union's rows of their unit type, with their own columns.
+create table fct_experiment_viewer_units as
+select
+    experiment_id, unit_id as viewer_id, variant, first_assigned_at, assignment_row_count,
+    has_conflicting_variants, pre_period_start_date, experiment_start_date,
+    experiment_end_date, pre_impression_count, pre_view_count, pre_watch_ms, pre_active_days,
+    during_impression_count, during_view_count, during_watch_ms, during_completed_view_count,
+    during_for_you_impression_count, during_for_you_view_count, during_active_days,
+    during_treatment_creator_impression_count, during_treatment_creator_view_count,
+    during_control_creator_impression_count, during_control_creator_view_count
+from fct_experiment_units
+where unit_type = 'viewer';
+
+create table fct_experiment_creator_units as
+select
+    experiment_id, unit_id as creator_id, variant, first_assigned_at, assignment_row_count,
+    has_conflicting_variants, pre_period_start_date, experiment_start_date,
+    experiment_end_date, pre_post_count, pre_impressions_received_count,
+    pre_views_received_count, during_post_count, during_impressions_received_count,
+    during_views_received_count, during_watch_ms_received
+from fct_experiment_units
+where unit_type = 'creator';
 
 -- Every variant on every day any unit of the experiment's side was assigned.
 create table fct_experiment_assignment_daily as

@@ -47,12 +47,12 @@ class Comparison:
 # (literals from dbt's graph, no data work).
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
-        "stg_pgc__quarantined_rows",
-        "staging.stg_pgc__quarantined_rows",
+        "audit_pgc__quarantined_rows",
+        "audit.audit_pgc__quarantined_rows",
         ("source_table", "quarantine_reason"),
     ),
     Comparison(
-        "stg_pgc__row_reconciliation", "staging.stg_pgc__row_reconciliation", ("source_table",)
+        "audit_pgc__row_reconciliation", "audit.audit_pgc__row_reconciliation", ("source_table",)
     ),
     Comparison("fct_audience_daily", "marts.fct_audience_daily"),
     Comparison("fct_viewer_daily", "marts.fct_viewer_daily"),
@@ -77,6 +77,12 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         "fct_experiment_units", "marts.fct_experiment_units", ("experiment_id", "unit_type")
+    ),
+    Comparison(
+        "fct_experiment_viewer_units", "marts.fct_experiment_viewer_units", ("experiment_id",)
+    ),
+    Comparison(
+        "fct_experiment_creator_units", "marts.fct_experiment_creator_units", ("experiment_id",)
     ),
     Comparison("fct_rewards_creator_daily", "marts.fct_rewards_creator_daily"),
     Comparison("fct_rewards_daily", "marts.fct_rewards_daily"),

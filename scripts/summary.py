@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-LAYERS = ("reference", "staging", "intermediate", "marts", "metrics")
+LAYERS = ("reference", "staging", "audit", "intermediate", "marts", "metrics")
 
 
 def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
@@ -53,22 +53,22 @@ def main() -> None:
 
         quarantine = con.execute(
             "select source_table, quarantine_reason, count(*) "
-            "from staging.stg_pgc__quarantined_rows group by all order by 1, 2"
+            "from audit.audit_pgc__quarantined_rows group by all order by 1, 2"
         ).fetchall()
         print("\nQuarantined rows by reason")
         print(_table(quarantine, ("raw table", "reason", "rows")))
 
         reconciliation = con.execute(
-            "select source_table, raw_row_count, staged_row_count, quarantined_row_count, "
-            "duplicate_row_count, "
+            "select source_table, staged_model, raw_row_count, staged_row_count, "
+            "quarantined_row_count, duplicate_row_count, "
             "raw_row_count = staged_row_count + quarantined_row_count + duplicate_row_count "
-            "from staging.stg_pgc__row_reconciliation order by 1"
+            "from audit.audit_pgc__row_reconciliation order by 1"
         ).fetchall()
         print("\nRaw rows = staged + quarantined + exact duplicates removed")
         print(
             _table(
                 [(*row[:-1], "yes" if row[-1] else "NO") for row in reconciliation],
-                ("raw table", "raw", "staged", "quarantined", "duplicates", "holds"),
+                ("raw table", "staged in", "raw", "staged", "quarantined", "duplicates", "holds"),
             )
         )
 

@@ -6,6 +6,8 @@ ingestion of clean rows, which stay valid.
 """
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -64,6 +66,128 @@ def make_late(
     return len(rows)
 
 
+@dataclass
+class _Planting:
+    """One table's planting: its clean rows, the draws, and the counts so far."""
+
+    plan: DefectPlan
+    clean: Frame
+    rng: np.random.Generator
+    id_source: Callable[[int], object]
+    orphan_id_source: Callable[[str, int], list[str]]
+    dimension_rate: float | None
+    counts: Counter = field(default_factory=Counter)
+
+    def rate(self, name: str) -> float:
+        return self.dimension_rate if self.dimension_rate is not None else getattr(DEFECTS, name)
+
+    def copies(self, name: str) -> Frame | None:
+        """Copies of randomly chosen clean rows, to carry one defect each."""
+        n_clean = frame_length(self.clean)
+        rows = _pick(self.rng, n_clean, _count(self.rng, n_clean, self.rate(name)))
+        if len(rows) == 0:
+            return None
+        self.counts[name] += len(rows)
+        return take_rows(self.clean, rows)
+
+    def renamed_copies(self, name: str) -> Frame | None:
+        """Copies with fresh ids of the table's own, so they never collide with a clean row."""
+        piece = self.copies(name)
+        if piece is None:
+            return None
+        return _new_ids(piece, self.plan, frame_length(piece), self.id_source)
+
+
+def _duplicates(planting: _Planting) -> Frame | None:
+    """Exact copies: same id, same everything."""
+    return planting.copies("duplicate") if planting.plan.is_event_table else None
+
+
+def _null_keys(planting: _Planting) -> Frame | None:
+    plan = planting.plan
+    if not plan.null_keys or (piece := planting.renamed_copies("null_key")) is None:
+        return None
+    keys = (plan.own_id, *plan.foreign_ids, *plan.other_keys)
+    which = planting.rng.integers(0, len(keys), size=frame_length(piece))
+    for position, key in enumerate(keys):
+        piece[key] = _set_null(piece[key], np.flatnonzero(which == position))
+    return piece
+
+
+def _orphan_keys(planting: _Planting) -> Frame | None:
+    plan = planting.plan
+    if not plan.foreign_ids or (piece := planting.renamed_copies("orphan_key")) is None:
+        return None
+    which = planting.rng.integers(0, len(plan.foreign_ids), size=frame_length(piece))
+    for position, key in enumerate(plan.foreign_ids):
+        rows = np.flatnonzero(which == position)
+        column = piece[key]
+        ghosts = np.asarray(planting.orphan_id_source(key, len(rows)), dtype=object)
+        codes = column.codes.copy()
+        codes[rows] = len(column.labels) + np.arange(len(rows))
+        piece[key] = Labels(codes, np.concatenate([column.labels, ghosts]))
+    return piece
+
+
+def _unknown_enums(planting: _Planting) -> Frame | None:
+    plan = planting.plan
+    if not plan.unknown_enum or (piece := planting.renamed_copies("unknown_enum")) is None:
+        return None
+    column_name, unknown_value = plan.unknown_enum
+    column, code = piece[column_name].with_label(unknown_value)
+    piece[column_name] = Labels(np.full(len(column.codes), code), column.labels)
+    return piece
+
+
+def _future_timestamps(planting: _Planting) -> Frame | None:
+    plan = planting.plan
+    if not plan.event_ts or (piece := planting.renamed_copies("future_timestamp")) is None:
+        return None
+    ahead = planting.rng.integers(HOUR_MS, 30 * DAY_MS, size=frame_length(piece))
+    piece[plan.event_ts] = piece["ingest_ts_ms"] + ahead
+    return piece
+
+
+def _negative_watch_times(planting: _Planting) -> Frame | None:
+    if not planting.plan.watch_time:
+        return None
+    if (piece := planting.renamed_copies("negative_watch_time")) is None:
+        return None
+    piece["watch_ms"] = -planting.rng.integers(1, 60_000, size=frame_length(piece))
+    return piece
+
+
+def _absurd_watch_times(planting: _Planting) -> Frame | None:
+    if not planting.plan.watch_time:
+        return None
+    if (piece := planting.renamed_copies("absurd_watch_time")) is None:
+        return None
+    piece["watch_ms"] = planting.rng.integers(
+        MAX_PLAUSIBLE_WATCH_MS + 1, 8 * MAX_PLAUSIBLE_WATCH_MS, size=frame_length(piece)
+    )
+    return piece
+
+
+def _negative_amounts(planting: _Planting) -> Frame | None:
+    if not planting.plan.amount or (piece := planting.renamed_copies("negative_amount")) is None:
+        return None
+    piece["payout_usd"] = -np.round(planting.rng.uniform(0.01, 50.0, size=frame_length(piece)), 2)
+    return piece
+
+
+# In this order: each planter draws from the table's generator.
+_PLANTERS = (
+    _duplicates,
+    _null_keys,
+    _orphan_keys,
+    _unknown_enums,
+    _future_timestamps,
+    _negative_watch_times,
+    _absurd_watch_times,
+    _negative_amounts,
+)
+
+
 def plant_defects(
     table: str,
     clean: Frame,
@@ -77,78 +201,12 @@ def plant_defects(
     `id_source(n)` gives n fresh ids for the table's own id column;
     `orphan_id_source(column, n)` gives n ids that name no parent.
     """
-    plan = PLANS[table]
-    n_clean = frame_length(clean)
-    counts: Counter = Counter()
-    pieces: list[Frame] = []
-
-    def rate(name: str) -> float:
-        return dimension_rate if dimension_rate is not None else getattr(DEFECTS, name)
-
-    def copies(name: str) -> Frame | None:
-        rows = _pick(rng, n_clean, _count(rng, n_clean, rate(name)))
-        if len(rows) == 0:
-            return None
-        counts[name] += len(rows)
-        return take_rows(clean, rows)
-
-    if plan.is_event_table and (piece := copies("duplicate")) is not None:
-        pieces.append(piece)  # an exact copy: same id, same everything
-
-    if plan.null_keys and (piece := copies("null_key")) is not None:
-        piece = _new_ids(piece, plan, frame_length(piece), id_source)
-        keys = (plan.own_id, *plan.foreign_ids, *plan.other_keys)
-        which = rng.integers(0, len(keys), size=frame_length(piece))
-        for position, key in enumerate(keys):
-            piece[key] = _set_null(piece[key], np.flatnonzero(which == position))
-        pieces.append(piece)
-
-    if plan.foreign_ids and (piece := copies("orphan_key")) is not None:
-        piece = _new_ids(piece, plan, frame_length(piece), id_source)
-        which = rng.integers(0, len(plan.foreign_ids), size=frame_length(piece))
-        for position, key in enumerate(plan.foreign_ids):
-            rows = np.flatnonzero(which == position)
-            column = piece[key]
-            ghosts = np.asarray(orphan_id_source(key, len(rows)), dtype=object)
-            codes = column.codes.copy()
-            codes[rows] = len(column.labels) + np.arange(len(rows))
-            piece[key] = Labels(codes, np.concatenate([column.labels, ghosts]))
-        pieces.append(piece)
-
-    if plan.unknown_enum and (piece := copies("unknown_enum")) is not None:
-        piece = _new_ids(piece, plan, frame_length(piece), id_source)
-        column_name, unknown_value = plan.unknown_enum
-        column, code = piece[column_name].with_label(unknown_value)
-        piece[column_name] = Labels(np.full(len(column.codes), code), column.labels)
-        pieces.append(piece)
-
-    if plan.event_ts and (piece := copies("future_timestamp")) is not None:
-        piece = _new_ids(piece, plan, frame_length(piece), id_source)
-        ahead = rng.integers(HOUR_MS, 30 * DAY_MS, size=frame_length(piece))
-        piece[plan.event_ts] = piece["ingest_ts_ms"] + ahead
-        pieces.append(piece)
-
-    if plan.watch_time:
-        if (piece := copies("negative_watch_time")) is not None:
-            piece = _new_ids(piece, plan, frame_length(piece), id_source)
-            piece["watch_ms"] = -rng.integers(1, 60_000, size=frame_length(piece))
-            pieces.append(piece)
-        if (piece := copies("absurd_watch_time")) is not None:
-            piece = _new_ids(piece, plan, frame_length(piece), id_source)
-            piece["watch_ms"] = rng.integers(
-                MAX_PLAUSIBLE_WATCH_MS + 1, 8 * MAX_PLAUSIBLE_WATCH_MS, size=frame_length(piece)
-            )
-            pieces.append(piece)
-
-    if plan.amount and (piece := copies("negative_amount")) is not None:
-        piece = _new_ids(piece, plan, frame_length(piece), id_source)
-        piece["payout_usd"] = -np.round(rng.uniform(0.01, 50.0, size=frame_length(piece)), 2)
-        pieces.append(piece)
-
+    planting = _Planting(PLANS[table], clean, rng, id_source, orphan_id_source, dimension_rate)
     out = clean
-    for piece in pieces:
-        out = concat_frames(out, piece)
-    return out, counts
+    for planter in _PLANTERS:
+        if (piece := planter(planting)) is not None:
+            out = concat_frames(out, piece)
+    return out, planting.counts
 
 
 def mess_up_spelling(frame: Frame, rng: np.random.Generator) -> None:

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from simulator.defects import make_late, mess_up_spelling, plant_defects
 from simulator.frame import Frame, frame_length, to_arrow_table
 from simulator.params import DEFECTS, START_DATE
-from simulator.platform_model import Platform, _ids
+from simulator.platform_model import Platform, event_ids
 from simulator.reference import load_reference
 from simulator.scales import SCALES
 from simulator.schemas import DAILY_TABLES, SCHEMAS, SINGLE_FILE_TABLES
@@ -62,7 +62,7 @@ class Writer:
             used = [n_clean]
 
             def id_source(n: int) -> np.ndarray:
-                ids = _ids(day, table, n, start=used[0])
+                ids = event_ids(day, table, n, start=used[0])
                 used[0] += n
                 return ids
 
@@ -121,8 +121,9 @@ def generate(
         )
     assert set(SINGLE_FILE_TABLES) <= set(platform.truth.raw_rows)
 
-    platform.truth.write(out_dir, platform)
-    pq.write_table(pa.table(hidden_traits(platform)), out_dir / "hidden_traits.parquet")
+    platform.truth.write(out_dir)
+    traits = hidden_traits(platform.creators, platform.enrolled_day)
+    pq.write_table(pa.table(traits), out_dir / "hidden_traits.parquet")
     raw = sum(platform.truth.raw_rows.values())
     log(f"wrote {raw:,} raw rows to {out_dir} in {time.monotonic() - started:.1f}s")
     return out_dir

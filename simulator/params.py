@@ -94,7 +94,9 @@ class ToolEffects:
         default_factory=lambda: {"scheduler": 0.15, "editor": 0.20}
     )
     motivation_on_adoption: float = 0.8
-    share_of_posts_with_tool: float = 0.7
+    # A post of a creator who has adopted a tool is made with one this often
+    # (not the tool_post_share metric, which is over all posts).
+    tool_use_probability_per_adopter_post: float = 0.7
     scheduler_posting_rate_multiplier: float = 1.15
     editor_reach_multiplier: float = 1.10
 
@@ -138,6 +140,8 @@ class Incident:
     first_day: int  # day index from START_DATE
     last_day: int
     root_cause: dict[str, str]
+    # Catalogue metric names (models/metrics/_metrics__*_metrics.yml) the incident
+    # moves directly; the metrics computed from them move too.
     affected_metrics: tuple[str, ...]
     description: str
     magnitude: float
@@ -150,7 +154,16 @@ INCIDENTS = (
         17,
         17,
         {"region": "BR", "app_version": "31.2"},
-        ("views", "completed_views", "completion_rate", "watch_time"),
+        (
+            "views",
+            "delivered_views",
+            "pgc_views",
+            "completed_views",
+            "completion_rate",
+            "watch_time_ms",
+            "delivered_watch_ms",
+            "pgc_watch_time_ms",
+        ),
         "App 31.2 in Brazil stops logging completed views for a day.",
         1.0,  # share of that slice's completed views lost
     ),
@@ -160,7 +173,16 @@ INCIDENTS = (
         21,
         21,
         {"content_category": "sports"},
-        ("impressions", "views", "watch_time"),
+        (
+            "impressions",
+            "pgc_impressions",
+            "views",
+            "delivered_views",
+            "pgc_views",
+            "watch_time_ms",
+            "delivered_watch_ms",
+            "pgc_watch_time_ms",
+        ),
         "A major match: viewers pick sports far more often and watch longer.",
         0.35,  # share of impressions redirected to sports; attention rises 15%
     ),
@@ -170,7 +192,12 @@ INCIDENTS = (
         24,
         25,
         {"surface": "for_you", "model_version": "rec_v8", "creator_tenure": "new"},
-        ("new_creator_exposure_share", "impressions"),
+        (
+            "new_creator_impression_share",
+            "new_creator_impressions",
+            "impressions",
+            "pgc_impressions",
+        ),
         "Ranker rec_v8 rolls out on For You and starves new creators of exposure.",
         0.2,  # recommender weight multiplier for new creators' posts
     ),

@@ -8,6 +8,8 @@
     {% for metric in lookup.metrics.values() | sort(attribute='name') %}
         {% set meta = metric.config.meta or {} %}
         {% set formula = metric_formula(metric, lookup) %}
+        {% set structure = metric_structure(metric, lookup) %}
+        {% set leaf = metric_leaf_sql(metric, lookup) %}
         {% do rows.append({
             'metric_name': metric.name,
             'metric_label': metric.label,
@@ -22,7 +24,7 @@
             'direction': meta.direction,
             'unit': meta.unit,
             'value_format': meta.format,
-            'allowed_dimensions': (meta.allowed_dimensions or []) | join(',') or none,
+            'allowed_dimensions': meta.allowed_dimensions or [],
             'parent_metric': meta.parent,
             'parent_relation': meta.relation,
             'input_metrics': metric_inputs(metric, lookup) | join(',') or none,
@@ -31,23 +33,43 @@
             'last_changed': meta.last_changed,
             'is_additive': metric.type == 'simple'
                 and lookup.measures[metric.type_params.measure.name].agg == 'sum',
+            'leaf_sql': leaf.sql,
+            'leaf_sql_note': leaf.reason,
         }) %}
+        {% do rows[-1].update(structure) %}
     {% endfor %}
+    {# Column order and kind: text unless named otherwise. #}
     {% set columns = [
         'metric_name', 'metric_label', 'description', 'metric_type', 'formula_in_words',
         'formula_sql', 'owner', 'owner_group', 'tier', 'status', 'direction', 'unit',
-        'value_format', 'allowed_dimensions', 'parent_metric', 'parent_relation',
-        'input_metrics', 'upstream_models', 'defined_in',
+        'value_format', ('allowed_dimensions', 'list'), 'parent_metric', 'parent_relation',
+        'input_metrics', 'upstream_models', 'defined_in', ('last_changed', 'date'),
+        ('is_additive', 'boolean'), 'numerator_metric', 'denominator_metric', 'scaled_metric',
+        ('scale_factor', 'double'), 'measure_name', 'measure_agg', 'measure_expr',
+        'semantic_model', 'source_relation', 'time_column', 'leaf_sql', 'leaf_sql_note',
     ] %}
     {% set selects = [] %}
     {% for row in rows or [{}] %}
         {% set values = [] %}
         {% for column in columns %}
-            {% do values.append('cast(' ~ sql_string_literal(row.get(column)) ~ ' as '
-                ~ dbt.type_string() ~ ') as ' ~ column) %}
+            {% set name, kind = (column, 'text') if column is string else column %}
+            {% set value = row.get(name) %}
+            {% if kind == 'list' %}
+                {% set items = [] %}
+                {% for item in value or [] %}
+                    {% do items.append(sql_string_literal(item)) %}
+                {% endfor %}
+                {% do values.append(dbt.array_construct(items, dbt.type_string()) ~ ' as ' ~ name) %}
+            {% elif kind == 'date' %}
+                {% do values.append('cast(' ~ sql_string_literal(value) ~ ' as date) as ' ~ name ~ '_date') %}
+            {% elif kind == 'boolean' %}
+                {% do values.append(('true' if value else 'false') ~ ' as ' ~ name) %}
+            {% elif kind == 'double' %}
+                {% do values.append('cast(' ~ (value if value is not none else 'null') ~ ' as double) as ' ~ name) %}
+            {% else %}
+                {% do values.append('cast(' ~ sql_string_literal(value) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ name) %}
+            {% endif %}
         {% endfor %}
-        {% do values.append('cast(' ~ sql_string_literal(row.get('last_changed')) ~ ' as date) as last_changed_date') %}
-        {% do values.append(('true' if row.get('is_additive') else 'false') ~ ' as is_additive') %}
         {% do selects.append('select ' ~ values | join(', ') ~ ('' if rows else ' where 1 = 0')) %}
     {% endfor %}
     {{ return(selects | join('\nunion all\n')) }}

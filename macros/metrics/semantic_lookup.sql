@@ -1,6 +1,8 @@
 {#
     The project's semantic definitions as lookups, read from the dbt graph:
-    measures by name (with their semantic model's entity exprs), dimensions
+    measures by name (with their semantic model's entity exprs and its
+    relation as `schema.alias`, without the database, which is the file
+    name on DuckDB and differs between copies of a warehouse), dimensions
     by their MetricFlow name
     (`<primary entity>__<dimension>`), metrics by name. Empty while parsing.
 #}
@@ -39,6 +41,8 @@
                     'semantic_model': semantic_model.name,
                     'model_id': model_id,
                     'model_name': graph.nodes[model_id].name,
+                    'relation': semantic_model.node_relation.schema_name ~ '.'
+                        ~ semantic_model.node_relation.alias,
                     'agg': measure.agg,
                     'expr': measure.expr or measure.name,
                     'time_expr': time_expr.expr,

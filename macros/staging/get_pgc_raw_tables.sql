@@ -1,5 +1,6 @@
-{#- The raw pgc tables, each with its staged model and its own id column; the
-    quarantine and reconciliation models loop over this list. -#}
+{#- The raw pgc tables, each with its staged model and its own id column: the
+    only place this map is written. The audit models loop over it, and
+    audit_pgc__row_reconciliation.staged_model publishes it to Python. -#}
 {% macro get_pgc_raw_tables() -%}
     {{ return([
         {'name': 'viewers', 'staged_model': 'stg_pgc__viewers',

@@ -17,7 +17,7 @@ import pytest
 from tests.python.conftest import ROOT
 
 DBT = Path(sys.executable).parent / "dbt"
-SCHEMAS = ("staging", "intermediate", "marts", "metrics")
+SCHEMAS = ("staging", "audit", "intermediate", "marts", "metrics")
 
 
 def _dbt(verb: str, raw_dir: Path, warehouse: Path, work: Path) -> None:

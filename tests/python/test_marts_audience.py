@@ -103,7 +103,16 @@ def test_daily_impressions_equal_truth(audience_totals, truth):
     assert got == {day: counts["impressions"] for day, counts in truth["daily"].items()}
 
 
-@pytest.mark.parametrize("measure", ["views", "completed_views", "watch_ms", "active_viewers"])
+# audience_totals' column -> the truth's (catalogue) name of the same count
+TRUTH_NAMES = {
+    "views": "views",
+    "completed_views": "completed_views",
+    "watch_ms": "watch_time_ms",
+    "active_viewers": "daily_active_viewers",
+}
+
+
+@pytest.mark.parametrize("measure", list(TRUTH_NAMES))
 def test_daily_view_measures_equal_truth_on_the_impression_day(
     measure, raw, audience_totals, truth
 ):
@@ -124,7 +133,7 @@ def test_daily_view_measures_equal_truth_on_the_impression_day(
         "on v.impression_id = i.impression_id group by 1",
     )
     assert _by_day(by_served_day, "day", "n") == {
-        day: counts[measure] for day, counts in truth["daily"].items()
+        day: counts[TRUTH_NAMES[measure]] for day, counts in truth["daily"].items()
     }
     by_view_day = _raw(
         raw,

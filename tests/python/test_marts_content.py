@@ -147,8 +147,13 @@ def test_views_per_day_equal_truth(raw, warehouse, truth):
         "sum(completed_view_count) as completed_views, sum(watch_ms) as watch_ms "
         "from marts.fct_content_daily group by 1",
     ).set_index("activity_date")
-    for measure in ("views", "completed_views", "watch_ms"):
-        got = {str(day.date()): value for day, value in by_view_day[measure].items()}
+    # mart column -> the truth's (catalogue) name
+    for column, measure in (
+        ("views", "views"),
+        ("completed_views", "completed_views"),
+        ("watch_ms", "watch_time_ms"),
+    ):
+        got = {str(day.date()): value for day, value in by_view_day[column].items()}
         assert got == {day: counts[measure] for day, counts in truth["daily"].items()}
 
 

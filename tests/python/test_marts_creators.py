@@ -27,7 +27,7 @@ def creator_daily(warehouse) -> pd.DataFrame:
         ("post_count", "posts"),
         ("impression_count", "impressions"),
         ("completed_view_count", "completed_views"),
-        ("watch_ms", "watch_ms"),
+        ("watch_ms", "watch_time_ms"),
     ],
 )
 def test_daily_totals_over_creators_equal_the_truth(creator_daily, truth, column, truth_key):

@@ -51,12 +51,13 @@ def test_daily_totals_equal_ground_truth(warehouse, truth):
         want = (
             expected["impressions"],
             expected["views"],
-            expected["watch_ms"],
+            expected["watch_time_ms"],
             expected["completed_views"],
         )
         assert total[day] == want, day
         assert by_surface[day][:4] == want, day
-        assert by_surface[day][4] == expected["for_you_impressions"], day
+        for_you = truth["daily_by_slice"][day]["surface"]["for_you"]
+        assert by_surface[day][4] == for_you["impressions"], day
 
 
 def test_new_creator_for_you_impressions(warehouse, truth):
@@ -89,8 +90,8 @@ def test_new_creator_for_you_impressions(warehouse, truth):
         f"select impression_date, sum(new_creator_impression_count) from {DAILY} "
         "where surface_code = 'for_you' group by 1",
     )
-    for day, expected in truth["daily"].items():
-        want = expected["new_creator_for_you_impressions"]
+    for day, slices in truth["daily_by_slice"].items():
+        want = slices["surface"]["for_you"]["new_creator_impressions"]
         assert day_index_definition.get(day, (0,))[0] == want, day
         assert mart[day][0] == timestamp_definition.get(day, (0,))[0], day
         # The two definitions agree but for a sliver of one day's cohort.

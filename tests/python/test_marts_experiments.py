@@ -9,6 +9,11 @@ from scipy import stats
 
 UNITS = "marts.fct_experiment_units"
 DAILY = "marts.fct_experiment_assignment_daily"
+# The per-kind marts fct_experiment_units unions, with their key column.
+UNITS_BY_KIND = {
+    "viewer": ("marts.fct_experiment_viewer_units", "viewer_id"),
+    "creator": ("marts.fct_experiment_creator_units", "creator_id"),
+}
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
@@ -214,3 +219,44 @@ def test_two_sided_cells_add_up(warehouse):
     ).fetchone()
     assert 0 < split <= views
     assert split / views > 0.95
+
+
+def _columns(warehouse, relation: str) -> list[str]:
+    schema, table = relation.split(".")
+    return [
+        name
+        for (name,) in warehouse.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
+@pytest.mark.parametrize("unit_type", sorted(UNITS_BY_KIND))
+def test_unit_marts_hold_the_union_rows_of_their_kind(unit_type, warehouse):
+    """fct_experiment_units is the two per-kind marts and nothing else: for each kind,
+    the per-kind mart's rows equal the union's rows of that unit type, column by column
+    (the union's other columns are null), as multisets."""
+    relation, key = UNITS_BY_KIND[unit_type]
+    columns = [column for column in _columns(warehouse, relation) if column != key]
+    union_columns = _columns(warehouse, UNITS)
+    assert set(columns) < set(union_columns)
+    others = [c for c in union_columns if c not in columns and c not in ("unit_type", "unit_id")]
+    kind_rows = f"select {key} as unit_id, {', '.join(columns)} from {relation}"
+    union_rows = (
+        f"select unit_id, {', '.join(columns)} from {UNITS} where unit_type = '{unit_type}'"
+    )
+    (count,) = warehouse.execute(f"select count(*) from {relation}").fetchone()
+    assert count > 0
+    for left, right in ((kind_rows, union_rows), (union_rows, kind_rows)):
+        (missing,) = warehouse.execute(
+            f"select count(*) from ({left} except all {right})"
+        ).fetchone()
+        assert missing == 0
+    (filled,) = warehouse.execute(
+        f"select count(*) from {UNITS} where unit_type = ? "
+        f"and coalesce({', '.join(others)}) is not null",
+        [unit_type],
+    ).fetchone()
+    assert filled == 0

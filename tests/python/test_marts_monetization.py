@@ -28,14 +28,14 @@ def test_eligible_creators_equal_the_truth_every_day(warehouse, truth):
         ).fetchall()
     )
     expected = {
-        day: counts["rewards_eligible_creators"]
+        day: counts["eligible_creators"]
         for day, counts in truth["daily"].items()
         if day >= truth["rewards_program"]["launch_date"]
     }
     assert observed == expected
     assert sum(expected.values()) > 0
     before_launch = [
-        counts["rewards_eligible_creators"]
+        counts["eligible_creators"]
         for day, counts in truth["daily"].items()
         if day < truth["rewards_program"]["launch_date"]
     ]

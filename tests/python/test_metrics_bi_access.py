@@ -39,7 +39,7 @@ def test_bi_tool_lists_certified_metrics_and_pulls_a_week(bi_engine) -> None:
         by_name = {row.metric_name: row for row in certified}
         assert "watch_hours" in by_name and "impressions_per_active_viewer" not in by_name
 
-        dimension = by_name["completion_rate"].allowed_dimensions.split(",")[0]
+        dimension = by_name["completion_rate"].allowed_dimensions[0]
         last_day = connection.execute(
             sqlalchemy.text(
                 "select max(metric_date) from metrics.metric_daily where metric_name = :metric"
@@ -92,8 +92,7 @@ def test_bi_tool_pulls_a_week_of_every_certified_metric_by_every_dimension(bi_en
     wanted = {
         (row.metric_name, dimension)
         for row in catalogue
-        for dimension in ["total", *(row.allowed_dimensions or "").split(",")]
-        if dimension
+        for dimension in ["total", *row.allowed_dimensions]
     }
     assert wanted - pulled == set()
 

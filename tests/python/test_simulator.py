@@ -63,7 +63,7 @@ def test_weekends_bring_more_active_viewers_than_midweek(truth):
     by_weekday: dict[int, list[int]] = {}
     for date, day in truth["daily"].items():
         weekday = np.datetime64(date).astype("datetime64[D]").astype(int)
-        by_weekday.setdefault((weekday + 3) % 7, []).append(day["active_viewers"])
+        by_weekday.setdefault((weekday + 3) % 7, []).append(day["daily_active_viewers"])
     saturday, tuesday = np.mean(by_weekday[5]), np.mean(by_weekday[1])
     assert saturday > 1.08 * tuesday
 

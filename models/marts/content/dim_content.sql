@@ -2,31 +2,20 @@
 
 with
 
-stg_pgc__content_items as (
+int_content_items_enriched as (
     select
         content_id,
         creator_id,
+        creator_type,
+        is_pgc,
         category_code,
         format,
         duration_seconds,
         tool_code,
-        published_at
-    from {{ ref('stg_pgc__content_items') }}
-),
-
-stg_pgc__creators as (
-    select
-        creator_id,
-        creator_type,
-        signed_up_at
-    from {{ ref('stg_pgc__creators') }}
-),
-
-creator_types as (
-    select
-        creator_type,
-        is_pgc
-    from {{ ref('creator_types') }}
+        published_at,
+        published_date,
+        is_posted_by_new_creator
+    from {{ ref('int_content_items_enriched') }}
 ),
 
 fct_content_daily as (
@@ -62,19 +51,17 @@ lifetime_activity as (
 
 content_described as (
     select
-        stg_pgc__content_items.content_id,
-        stg_pgc__content_items.creator_id,
-        stg_pgc__creators.creator_type,
-        creator_types.is_pgc,
-        stg_pgc__content_items.category_code,
-        stg_pgc__content_items.format,
-        stg_pgc__content_items.duration_seconds,
-        stg_pgc__content_items.tool_code,
-        stg_pgc__content_items.published_at,
-        cast(stg_pgc__content_items.published_at as date) as published_date,
-        stg_pgc__content_items.published_at < {{
-            dbt.dateadd('day', var('new_creator_days'), 'stg_pgc__creators.signed_up_at')
-        }} as is_posted_by_new_creator,
+        int_content_items_enriched.content_id,
+        int_content_items_enriched.creator_id,
+        int_content_items_enriched.creator_type,
+        int_content_items_enriched.is_pgc,
+        int_content_items_enriched.category_code,
+        int_content_items_enriched.format,
+        int_content_items_enriched.duration_seconds,
+        int_content_items_enriched.tool_code,
+        int_content_items_enriched.published_at,
+        int_content_items_enriched.published_date,
+        int_content_items_enriched.is_posted_by_new_creator,
         cast(coalesce(lifetime_activity.impression_count, 0) as bigint) as impression_count,
         cast(coalesce(lifetime_activity.view_count, 0) as bigint) as view_count,
         cast(coalesce(lifetime_activity.completed_view_count, 0) as bigint)
@@ -84,13 +71,9 @@ content_described as (
         cast(coalesce(lifetime_activity.comment_count, 0) as bigint) as comment_count,
         cast(coalesce(lifetime_activity.share_count, 0) as bigint) as share_count,
         cast(coalesce(lifetime_activity.save_count, 0) as bigint) as save_count
-    from stg_pgc__content_items
-    inner join stg_pgc__creators
-        on stg_pgc__content_items.creator_id = stg_pgc__creators.creator_id
-    inner join creator_types
-        on stg_pgc__creators.creator_type = creator_types.creator_type
+    from int_content_items_enriched
     left join lifetime_activity
-        on stg_pgc__content_items.content_id = lifetime_activity.content_id
+        on int_content_items_enriched.content_id = lifetime_activity.content_id
 )
 
 select * from content_described

@@ -19,7 +19,7 @@
 
 with
 
-dim_content as (
+int_content_items_enriched as (
     select
         content_id,
         creator_id,
@@ -31,7 +31,7 @@ dim_content as (
         tool_code,
         published_at,
         published_date
-    from {{ ref('dim_content') }}
+    from {{ ref('int_content_items_enriched') }}
     {% if reprocess_from %}
         where published_date >= {{ reprocess_from }}
     {% endif %}
@@ -79,14 +79,16 @@ stg_pgc__engagements as (
 -- Backlog posts (published before the logs began) have no logged first hours.
 posts_in_window as (
     select
-        dim_content.*,
-        {{ dbt.dateadd('hour', 24, 'dim_content.published_at') }} as first_24h_end_at,
-        {{ dbt.dateadd('hour', 72, 'dim_content.published_at') }} as first_72h_end_at,
-        {{ dbt.dateadd('hour', 72, 'dim_content.published_at') }}
+        int_content_items_enriched.*,
+        {{ dbt.dateadd('hour', 24, 'int_content_items_enriched.published_at') }}
+            as first_24h_end_at,
+        {{ dbt.dateadd('hour', 72, 'int_content_items_enriched.published_at') }}
+            as first_72h_end_at,
+        {{ dbt.dateadd('hour', 72, 'int_content_items_enriched.published_at') }}
         <= int_event_windows_measured.last_viewed_at as is_72h_window_complete
-    from dim_content
+    from int_content_items_enriched
     cross join int_event_windows_measured
-    where dim_content.published_date >= int_event_windows_measured.first_event_date
+    where int_content_items_enriched.published_date >= int_event_windows_measured.first_event_date
 ),
 
 -- Windows are half-open on event timestamps: [published_at, published_at + N h).

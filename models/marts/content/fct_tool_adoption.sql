@@ -2,7 +2,7 @@
 
 with
 
-dim_content as (
+int_content_items_enriched as (
     select
         content_id,
         creator_id,
@@ -10,7 +10,7 @@ dim_content as (
         is_pgc,
         tool_code,
         published_at
-    from {{ ref('dim_content') }}
+    from {{ ref('int_content_items_enriched') }}
 ),
 
 stg_pgc__creators as (
@@ -38,7 +38,7 @@ first_uses as (
         tool_code,
         min(published_at) as first_used_at,
         count(*) as post_count_with_tool
-    from dim_content
+    from int_content_items_enriched
     where tool_code != 'none'
     group by creator_id, creator_type, is_pgc, tool_code
 ),
@@ -50,29 +50,29 @@ posts_around_first_use as (
         first_uses.creator_id,
         first_uses.tool_code,
         sum(case
-            when dim_content.published_at < first_uses.first_used_at
-                and dim_content.published_at
+            when int_content_items_enriched.published_at < first_uses.first_used_at
+                and int_content_items_enriched.published_at
                 >= {{ dbt.dateadd('day', -28, 'first_uses.first_used_at') }}
                 then 1
             else 0
         end) as post_count_28d_before,
         sum(case
-            when dim_content.published_at > first_uses.first_used_at
-                and dim_content.published_at
+            when int_content_items_enriched.published_at > first_uses.first_used_at
+                and int_content_items_enriched.published_at
                 <= {{ dbt.dateadd('day', 28, 'first_uses.first_used_at') }}
                 then 1
             else 0
         end) as post_count_28d_after,
         sum(case
-            when dim_content.published_at < first_uses.first_used_at
-                and dim_content.published_at
+            when int_content_items_enriched.published_at < first_uses.first_used_at
+                and int_content_items_enriched.published_at
                 >= cast(int_event_windows_measured.first_event_date as timestamp)
                 then 1
             else 0
         end) as post_count_in_window_before_first_use
     from first_uses
-    inner join dim_content
-        on first_uses.creator_id = dim_content.creator_id
+    inner join int_content_items_enriched
+        on first_uses.creator_id = int_content_items_enriched.creator_id
     cross join int_event_windows_measured
     group by first_uses.creator_id, first_uses.tool_code
 ),

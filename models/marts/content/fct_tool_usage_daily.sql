@@ -2,12 +2,12 @@
 
 with
 
-dim_content as (
+int_content_items_enriched as (
     select
         creator_id,
         tool_code,
         published_date
-    from {{ ref('dim_content') }}
+    from {{ ref('int_content_items_enriched') }}
 ),
 
 content_tools as (
@@ -21,10 +21,10 @@ int_event_windows_measured as (
 ),
 
 posts_in_window as (
-    select dim_content.*
-    from dim_content
+    select int_content_items_enriched.*
+    from int_content_items_enriched
     cross join int_event_windows_measured
-    where dim_content.published_date >= int_event_windows_measured.first_event_date
+    where int_content_items_enriched.published_date >= int_event_windows_measured.first_event_date
 ),
 
 posts_per_day as (

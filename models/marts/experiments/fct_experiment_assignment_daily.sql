@@ -2,13 +2,13 @@
 
 with
 
-fct_experiment_units as (
+int_experiment_units_assigned as (
     select
         experiment_id,
         unit_type,
         variant,
         first_assigned_at
-    from {{ ref('fct_experiment_units') }}
+    from {{ ref('int_experiment_units_assigned') }}
 ),
 
 experiment_registry as (
@@ -25,7 +25,7 @@ units_by_first_date as (
         variant,
         cast(first_assigned_at as date) as assignment_date,
         count(*) as new_unit_count
-    from fct_experiment_units
+    from int_experiment_units_assigned
     group by experiment_id, unit_type, variant, cast(first_assigned_at as date)
 ),
 

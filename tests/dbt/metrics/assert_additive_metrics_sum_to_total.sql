@@ -1,6 +1,8 @@
--- An additive metric's slices add up to its total, every day and dimension:
--- metric_daily's generated groupings agree with each other. Returns the
--- (metric, day, dimension) whose slices do not sum to the total row.
+-- An additive metric's slices add up to its total, every day and every
+-- dimension the metric is sliced by: metric_daily's generated groupings agree
+-- with each other. A day with a total but no slice rows of such a dimension
+-- counts as slices summing to 0, and slices on a day without a total row fail
+-- too. Returns the (metric, day, dimension) whose slices do not sum to the total.
 with
 
 metric_catalogue as (
@@ -32,9 +34,30 @@ totals as (
     select
         metric_date,
         metric_name,
-        value as total_value
+        coalesce(value, 0) as total_value
     from additive_daily
     where dimension_name = 'total'
+),
+
+-- The dimensions a metric is sliced by: those it has slice rows of on any day.
+metric_dimensions as (
+    select distinct
+        metric_name,
+        dimension_name
+    from additive_daily
+    where dimension_name != 'total'
+),
+
+-- Every day with a total, times every dimension of the metric.
+expected_slices as (
+    select
+        totals.metric_date,
+        totals.metric_name,
+        metric_dimensions.dimension_name,
+        totals.total_value
+    from totals
+    inner join metric_dimensions
+        on totals.metric_name = metric_dimensions.metric_name
 ),
 
 slice_sums as (
@@ -42,7 +65,7 @@ slice_sums as (
         metric_date,
         metric_name,
         dimension_name,
-        sum(value) as slice_value
+        sum(coalesce(value, 0)) as slice_value
     from additive_daily
     where dimension_name != 'total'
     group by metric_date, metric_name, dimension_name
@@ -50,19 +73,22 @@ slice_sums as (
 
 compared as (
     select
-        slice_sums.metric_date,
-        slice_sums.metric_name,
-        slice_sums.dimension_name,
-        slice_sums.slice_value,
-        totals.total_value
-    from slice_sums
-    left join totals
+        coalesce(expected_slices.metric_date, slice_sums.metric_date) as metric_date,
+        coalesce(expected_slices.metric_name, slice_sums.metric_name) as metric_name,
+        coalesce(expected_slices.dimension_name, slice_sums.dimension_name)
+            as dimension_name,
+        coalesce(slice_sums.slice_value, 0) as slice_value,
+        expected_slices.total_value,
+        expected_slices.metric_date is not null as has_total
+    from expected_slices
+    full outer join slice_sums
         on
-            slice_sums.metric_date = totals.metric_date
-            and slice_sums.metric_name = totals.metric_name
+            expected_slices.metric_date = slice_sums.metric_date
+            and expected_slices.metric_name = slice_sums.metric_name
+            and expected_slices.dimension_name = slice_sums.dimension_name
 )
 
 select * from compared
 where
-    total_value is null
+    not has_total
     or abs(slice_value - total_value) > 1e-9 * greatest(abs(total_value), 1)

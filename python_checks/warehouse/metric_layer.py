@@ -1,0 +1,96 @@
+"""Reading the governed metric layer: `metrics.metric_catalogue`, `metric_tree`,
+`metric_daily`, and leaf tables through the catalogue's `leaf_sql` (every combination of a
+metric's allowed dimensions, per day), which the dbt macros compile from the same semantic
+definitions as metric_daily. Python neither parses nor writes aggregate SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+TOTAL = "total"
+DAILY_COLUMNS = (
+    "metric_date",
+    "metric_name",
+    "dimension_name",
+    "dimension_value",
+    "value",
+    "numerator",
+    "denominator",
+)
+
+
+def load_catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """metrics.metric_catalogue, indexed by metric_name (kept as a column too), with
+    allowed_dimensions as tuples of dimension names."""
+    frame = con.execute("select * from metrics.metric_catalogue order by metric_name").df()
+    frame["allowed_dimensions"] = [
+        tuple(value) if value is not None else () for value in frame["allowed_dimensions"]
+    ]
+    return frame.set_index("metric_name", drop=False).rename_axis(None)
+
+
+def load_tree(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """metrics.metric_tree: metric_name, parent_metric, relation, tier, status, depth; in name
+    order, so drivers are listed the same way every run (tables keep no row order)."""
+    return con.execute(
+        "select metric_name, parent_metric, relation, tier, status, depth from metrics.metric_tree"
+        " order by metric_name"
+    ).df()
+
+
+def date_range(
+    con: duckdb.DuckDBPyConnection, metric: str | None = None
+) -> tuple[dt.date, dt.date] | None:
+    """First and last day with a total row in metrics.metric_daily (for one metric if given),
+    None when there is none."""
+    where = "dimension_name = 'total'" + (" and metric_name = $metric" if metric else "")
+    params = {"metric": metric} if metric else {}
+    first, last = con.execute(
+        f"select min(metric_date), max(metric_date) from metrics.metric_daily where {where}",
+        params,
+    ).fetchone()
+    return None if first is None else (first, last)
+
+
+def daily_rows(
+    con: duckdb.DuckDBPyConnection,
+    metrics: Sequence[str] | None = None,
+    dates: Sequence[dt.date] | None = None,
+    dimensions: Sequence[str] | None = (TOTAL,),
+) -> pd.DataFrame:
+    """Rows of metrics.metric_daily for the given metrics, days and dimension names ('total'
+    for the unsliced series); None reads all of them. metric_date as datetime.date."""
+    clauses, params = ["true"], {}
+    for column, values in (
+        ("dimension_name", dimensions),
+        ("metric_name", metrics),
+        ("metric_date", dates),
+    ):
+        if values is not None:
+            clauses.append(f"list_contains(${column}, {column})")
+            params[column] = list(values)
+    frame = con.execute(
+        f"select {', '.join(DAILY_COLUMNS)} from metrics.metric_daily "
+        f"where {' and '.join(clauses)}",
+        params,
+    ).df()
+    frame["metric_date"] = pd.to_datetime(frame["metric_date"]).dt.date
+    return frame
+
+
+def leaf_rows(
+    con: duckdb.DuckDBPyConnection, leaf_sql: str, dates: Sequence[dt.date]
+) -> pd.DataFrame:
+    """The rows of a metric's leaf table (its catalogue `leaf_sql`) on the given days: the
+    dimension values, metric_date, numerator and (for ratios) denominator, in a stable order."""
+    frame = con.execute(
+        f"select * from ({leaf_sql}) as leaves where list_contains($dates, metric_date) "
+        "order by all",
+        {"dates": list(dates)},
+    ).df()
+    frame["metric_date"] = pd.to_datetime(frame["metric_date"]).dt.date
+    return frame

@@ -1,0 +1,145 @@
+"""Writes docs/dependencies.md: every package pinned in requirements.lock with its version
+and license, read from the installed packages' metadata (License-Expression, else the
+License classifiers, else the License field), in two tables: what the product imports or
+runs (and everything those pull in), then the test and development tools (and what only
+they pull in).
+
+    .venv/bin/python -m scripts.dependency_licenses > docs/dependencies.md
+"""
+
+from importlib import metadata
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+# The test and lint tools of requirements.in; everything else it names is what the product
+# imports or runs: dbt builds the warehouse, MetricFlow answers metric queries, the `pgc`
+# command and the simulator compute with the scientific stack, BI tools connect through
+# SQLAlchemy.
+DEVELOPMENT = (
+    "pytest", "hypothesis", "ruff", "sqlfluff", "sqlfluff-templater-dbt", "import-linter",
+)  # fmt: skip
+
+
+def pinned_versions(requirements: Path) -> dict[str, str]:
+    """Canonical name -> pinned version (or '' when unpinned) for every requirement line."""
+    pins = {}
+    for line in requirements.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            requirement = Requirement(line)
+            specifiers = [s.version for s in requirement.specifier if s.operator == "=="]
+            pins[canonicalize_name(requirement.name)] = specifiers[0] if specifiers else ""
+    return pins
+
+
+def requirements_of(name: str, extras: frozenset[str]) -> set[tuple[str, frozenset[str]]]:
+    """What an installed package requires, with the extras asked for, markers evaluated
+    for this interpreter: (canonical name, extras) pairs."""
+    required = set()
+    for text in metadata.requires(name) or []:
+        requirement = Requirement(text)
+        wanted = requirement.marker is None or any(
+            requirement.marker.evaluate({**default_environment(), "extra": extra})
+            for extra in {"", *extras}
+        )
+        if wanted:
+            required.add((canonicalize_name(requirement.name), frozenset(requirement.extras)))
+    return required
+
+
+def closure(roots: list[str], pins: dict[str, str]) -> dict[str, str]:
+    """Every pinned package reachable from the roots -> the root it is reached from first
+    (a root maps to itself)."""
+    reached = {root: root for root in roots}
+    queue = [(root, frozenset(), root) for root in roots]
+    seen = set()
+    while queue:
+        name, extras, root = queue.pop(0)
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        for required, required_extras in sorted(requirements_of(name, extras)):
+            if required in pins:
+                reached.setdefault(required, root)
+                queue.append((required, required_extras, root))
+    return reached
+
+
+def license_of(name: str) -> str:
+    """The license as the package's metadata states it."""
+    meta = metadata.metadata(name)
+    expression = meta.get("License-Expression")
+    if expression:
+        return expression
+    classifiers = [
+        value.split(" :: ")[-1]
+        for value in meta.get_all("Classifier") or []
+        if value.startswith("License ::") and value.count(" :: ") >= 2
+    ]
+    if classifiers:
+        return "; ".join(classifiers)
+    text = (meta.get("License") or "").strip()
+    if not text or text.upper() == "UNKNOWN":
+        return "not stated in metadata"
+    first_line = text.splitlines()[0].strip()
+    return first_line if len(first_line) <= 60 else first_line[:57] + "..."
+
+
+def table(names: dict[str, str], pins: dict[str, str]) -> list[str]:
+    rows = ["| package | version | license | why |", "|---|---|---|---|"]
+    for name in sorted(names):
+        display = metadata.metadata(name)["Name"]
+        via = "requirements.in" if names[name] == name else f"via {names[name]}"
+        rows.append(f"| {display} | {pins[name]} | {license_of(name)} | {via} |")
+    return rows
+
+
+def render(requirements_in: Path, lock: Path) -> str:
+    pins = pinned_versions(lock)
+    direct = list(pinned_versions(requirements_in))
+    development_roots = sorted({canonicalize_name(name) for name in DEVELOPMENT})
+    runtime = closure([name for name in direct if name not in development_roots], pins)
+    development = {
+        name: root for name, root in closure(development_roots, pins).items() if name not in runtime
+    }
+    other = {name: name for name in pins if name not in runtime and name not in development}
+    lines = [
+        "# Dependencies",
+        "",
+        "Every package pinned in `requirements.lock`, its version and its license as the",
+        "installed package's metadata states it (License-Expression, else the License",
+        "classifiers, else the License field). `why` says whether `requirements.in` names",
+        "it or which package of `requirements.in` pulls it in first. Refresh after changing",
+        "the lock with `.venv/bin/python -m scripts.dependency_licenses > docs/dependencies.md`.",
+        "",
+        "## Runtime",
+        "",
+        "What the product imports or runs, and everything that pulls in: dbt and its",
+        "DuckDB adapter build the warehouse, MetricFlow answers metric queries, the `pgc`",
+        "command and the simulator use the scientific stack (and Jinja2 for the report),",
+        "BI tools connect through SQLAlchemy and duckdb_engine.",
+        "",
+        *table(runtime, pins),
+        "",
+        "## Tests and development",
+        "",
+        "The test and lint tools (pytest, hypothesis, ruff, sqlfluff, import-linter), and",
+        "the packages only they pull in.",
+        "",
+        *table(development, pins),
+    ]
+    if other:
+        lines += ["", "## Pinned but required by neither", "", *table(other, pins)]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    print(render(ROOT / "requirements.in", ROOT / "requirements.lock"), end="")
+
+
+if __name__ == "__main__":
+    main()
