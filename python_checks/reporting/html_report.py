@@ -9,6 +9,7 @@ exact identity, and the top slices. Inline CSS and SVG only: no scripts, fonts o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,6 +157,16 @@ def report_metrics(catalogue: pd.DataFrame) -> list[str]:
     return list(order.sort_values(["rank", "metric_name"])["metric_name"])
 
 
+@dataclass(frozen=True)
+class ReportSection:
+    """A section after the metric cards (experiments, causal estimates, ...): its title and
+    its body, HTML its own renderer escaped (inline CSS and SVG only)."""
+
+    section_id: str
+    title: str
+    body: Markup
+
+
 def render_report(
     catalogue: pd.DataFrame,
     tree: pd.DataFrame,
@@ -163,9 +174,11 @@ def render_report(
     slices: pd.DataFrame,
     anomalies: pd.DataFrame | None,
     warehouse: str = "",
+    sections: Sequence[ReportSection] = (),
 ) -> str:
     """The report's HTML: `daily` holds metric_daily's total rows, `slices` the report
-    metrics' slice rows of their latest days, `anomalies` the latest check run's (or None)."""
+    metrics' slice rows of their latest days, `anomalies` the latest check run's (or None),
+    `sections` what follows the metric cards."""
     metrics = report_metrics(catalogue)
     latest = daily[daily["metric_name"].isin(metrics)]["metric_date"].max()
     cards = [build_card(m, catalogue, tree, daily, slices, anomalies) for m in metrics]
@@ -180,4 +193,5 @@ def render_report(
         latest_day=latest,
         warehouse=warehouse,
         anomaly_note=note,
+        sections=sections,
     )
