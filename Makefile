@@ -1,6 +1,7 @@
 # Two commands for a fresh machine with Python 3.11 and make:
-#   make run    simulate the platform, build the warehouse, print a summary
+#   make run    simulate the platform, build the warehouse, check it, publish the serving snapshot
 #   make test   lint, build the tiny warehouse, run every test
+# Also: make bi (Superset over the serving snapshot), make test-bi (its end-to-end test).
 # Both create .venv from requirements.lock when it is missing or stale.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -22,6 +23,8 @@ TEST_RAW_DIR := data/tiny/raw
 TEST_WAREHOUSE := warehouse/tiny.duckdb
 
 .PHONY: run test install data build summary checks lint test-warehouse pytest bench-localization clean
+.PHONY: publish bi bi-stop test-bi bench-serving
+.PHONY: experiment-recovery
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +38,7 @@ install: $(INSTALLED)
 REPORT ?= reports/metric_health.html
 
 # ---------------------------------------------------------------- the main job
-run: build summary checks
+run: build summary checks publish
 
 SIMULATOR_SOURCES := $(wildcard simulator/*.py seeds/*.csv)
 
@@ -47,16 +50,59 @@ data: $(RAW_DIR)/ground_truth.json
 
 build: data
 	@mkdir -p $(dir $(WAREHOUSE))
+	@# One line, not dbt's traceback, when a reader holds the build warehouse.
+	@$(BIN)/python -m scripts.require_unlocked $(WAREHOUSE)
 	PGC_RAW_DIR=$(RAW_DIR) PGC_DUCKDB_PATH=$(WAREHOUSE) $(BIN)/dbt build
 
 summary: | $(INSTALLED)
 	$(BIN)/python -m scripts.summary --warehouse $(WAREHOUSE) --raw $(RAW_DIR)
 
-# Every check, kept in the warehouse's `checks` schema; a blocking failure fails
-# the target, but only after the report is written.
+# Every check, kept in the warehouse's `checks` schema, then every experiment's readout and
+# the rewards program's causal study (their text beside the report), then the report; a
+# blocking check failure fails the target, but only after the report is written.
 checks: | $(INSTALLED)
+	@mkdir -p $(dir $(REPORT))
 	$(BIN)/pgc check --warehouse $(WAREHOUSE) --raw $(RAW_DIR); status=$$?; \
+	$(BIN)/pgc experiment --all --warehouse $(WAREHOUSE) > $(dir $(REPORT))experiments.txt && \
+	$(BIN)/pgc causal rewards --warehouse $(WAREHOUSE) > $(dir $(REPORT))causal_rewards.txt && \
 	$(BIN)/pgc report --warehouse $(WAREHOUSE) --out $(REPORT) && exit $$status
+
+# A new read-only serving snapshot, when the build and its blocking checks passed; BI tools
+# and `pgc explain` / `pgc report` read $(SERVING_DIR).duckdb (docs/serving.md).
+SERVING_DIR ?= $(dir $(WAREHOUSE))serving
+publish: | $(INSTALLED)
+	$(BIN)/pgc publish --warehouse $(WAREHOUSE) --serving-dir $(SERVING_DIR)
+
+# ------------------------------------------------------------------ BI client
+# Apache Superset in its own environment (it pins SQLAlchemy 1.4), installed only here, from
+# requirements-bi.lock; it serves the dashboard kept in bi/superset/dashboard/ over the
+# serving snapshot, read-only, on 127.0.0.1:$(BI_PORT) until `make bi-stop`.
+BI_VENV := .venv-bi
+BI_INSTALLED := $(BI_VENV)/.installed
+BI_STATE ?= .superset
+BI_PORT ?= 8088
+
+$(BI_INSTALLED): requirements-bi.lock
+	$(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/pip install -qq --disable-pip-version-check -r requirements-bi.lock
+	touch $@
+
+bi: $(BI_INSTALLED)
+	@$(BI_VENV)/bin/python bi/superset/serve.py start --serving $(SERVING_DIR).duckdb \
+		--state $(BI_STATE) --port $(BI_PORT)
+
+bi-stop:
+	@$(BI_VENV)/bin/python bi/superset/serve.py stop --state $(BI_STATE)
+
+# The dashboard end to end in Superset and headless Chromium (Debian's chromium and
+# chromium-driver), through a build and a publish; its own warehouse under a temporary folder.
+test-bi: $(BI_INSTALLED) $(TEST_RAW_DIR)/ground_truth.json
+	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_BI_PYTHON=$(BI_VENV)/bin/python $(BIN)/pytest tests/bi
+
+# 8 readers loop the dashboard's queries on the serving snapshot while a build and a publish
+# run (docs/serving.md).
+bench-serving: $(TEST_RAW_DIR)/ground_truth.json
+	$(BIN)/python -m benchmarks.serving_load --raw $(TEST_RAW_DIR)
 
 # ---------------------------------------------------------------------- tests
 test: lint test-warehouse pytest
@@ -86,5 +132,11 @@ pytest: $(INSTALLED)
 bench-localization: $(INSTALLED)
 	$(BIN)/python -m benchmarks.localization_speed
 
+# Recovery of the simulator's planted experiment truths at three seeds (docs/experiments.md);
+# simulates and builds its own warehouses under benchmarks/results/.
+experiment-recovery: $(INSTALLED)
+	$(BIN)/python -m evaluation.experiment_recovery --scale small --seeds 7 8 9 \
+		--work benchmarks/results/experiment_recovery
+
 clean:
-	rm -rf data warehouse target logs reports .pytest_cache
+	rm -rf data warehouse target logs reports .pytest_cache .superset

@@ -7,7 +7,7 @@
 --
 -- Built: the staging validation (one temp table per raw table with its
 -- quarantine reason), audit_pgc__quarantined_rows, audit_pgc__row_reconciliation,
--- the 20 marts, metric_time_spine_daily and metric_daily. Left out:
+-- the 21 marts, metric_time_spine_daily and metric_daily. Left out:
 -- metric_catalogue and metric_tree (about fifty rows of literals dbt writes
 -- from its graph; no data work). Temp tables hold what more than one output
 -- reads; nothing else is materialized.
@@ -595,7 +595,8 @@ inner join content on base_views.content_id = content.content_id
 inner join viewers on base_views.viewer_id = viewers.viewer_id
 where base_views.quarantine_reason is null;
 
--- Each impression with the view (if any) that started from it.
+-- Each impression with the view (if any) that started from it, and the view's
+-- device and app version (null when nobody watched).
 create temp table impressions as
 select
     base_impressions.impression_id,
@@ -611,6 +612,9 @@ select
     base_impressions.served_at < content.creator_signed_up_at + interval 30 day
         as is_new_creator,
     views.impression_id is not null as is_viewed,
+    views.view_id,
+    views.device_os,
+    views.app_version,
     coalesce(views.watch_ms, 0) as watch_ms,
     coalesce(views.is_completed, false) as is_completed
 from base_impressions
@@ -621,6 +625,7 @@ where base_impressions.quarantine_reason is null;
 
 create temp table engagements as
 select
+    view_id,
     viewer_id,
     content_id,
     engagement_type,
@@ -1639,6 +1644,76 @@ select
 from cohort_weeks
 cross join log_window;
 
+-- ---------------------------------------------------------------- consumption
+
+-- Every impression with its view and the view's engagements, summed to served
+-- day x post x surface x model x viewer region x device x app version, with
+-- the creator's tier and follower band of the day. An engagement counts on its
+-- view; one whose view is not a valid view of a valid impression counts nowhere.
+create table fct_consumption_daily as
+with engagements_per_view as (
+    select
+        view_id,
+        count(*) filter (where engagement_type = 'like') as like_count,
+        count(*) filter (where engagement_type = 'comment') as comment_count,
+        count(*) filter (where engagement_type = 'share') as share_count,
+        count(*) filter (where engagement_type = 'save') as save_count
+    from engagements
+    group by view_id
+),
+
+leaves as (
+    select
+        impressions.impression_date as activity_date,
+        impressions.content_id,
+        impressions.creator_id,
+        impressions.surface_code,
+        impressions.model_version,
+        impressions.viewer_region_code,
+        impressions.device_os,
+        impressions.app_version,
+        impressions.is_pgc,
+        impressions.is_new_creator,
+        count(*) as impression_count,
+        count(*) filter (where impressions.is_viewed) as view_count,
+        count(*) filter (where impressions.is_completed) as completed_view_count,
+        sum(impressions.watch_ms) as watch_ms,
+        sum(engagements_per_view.like_count) as like_count,
+        sum(engagements_per_view.comment_count) as comment_count,
+        sum(engagements_per_view.share_count) as share_count,
+        sum(engagements_per_view.save_count) as save_count
+    from impressions
+    left join engagements_per_view on impressions.view_id = engagements_per_view.view_id
+    group by all
+)
+
+select
+    leaves.activity_date,
+    leaves.content_id,
+    leaves.creator_id,
+    leaves.surface_code,
+    leaves.model_version,
+    leaves.viewer_region_code,
+    leaves.device_os,
+    leaves.app_version,
+    fct_creator_daily.creator_tier,
+    fct_creator_daily.follower_band,
+    leaves.is_pgc,
+    leaves.is_new_creator,
+    leaves.impression_count,
+    leaves.view_count,
+    leaves.completed_view_count,
+    cast(leaves.watch_ms as bigint) as watch_ms,
+    cast(coalesce(leaves.like_count, 0) as bigint) as like_count,
+    cast(coalesce(leaves.comment_count, 0) as bigint) as comment_count,
+    cast(coalesce(leaves.share_count, 0) as bigint) as share_count,
+    cast(coalesce(leaves.save_count, 0) as bigint) as save_count
+from leaves
+left join fct_creator_daily
+    on
+        leaves.creator_id = fct_creator_daily.creator_id
+        and leaves.activity_date = fct_creator_daily.activity_date;
+
 -- ---------------------------------------------------------------- monetization
 
 -- Eligible on day d: followers at the end of d and views over the 28 days
@@ -2187,13 +2262,8 @@ select
         end,
         '(null)'
     ) as dimension_value,
-    sum(completed_view_count) as completed_view_count,
-    sum(view_count) as view_count,
     count(distinct viewer_id) as active_viewer_count,
-    sum(follow_count) as follow_count,
-    sum(like_count) as like_count,
-    sum(share_count) as share_count,
-    sum(watch_ms) as watch_ms
+    sum(follow_count) as follow_count
 from fct_viewer_daily
 group by grouping sets (
     (activity_date),
@@ -2363,32 +2433,106 @@ group by grouping sets (
     (signup_date, is_verified_value)
 );
 
-create temp table delivery as
+-- consumption: every grouping straight from the fact, with the post's and the
+-- creator's attributes joined on (metric_daily's left joins to dim_content and
+-- dim_creators); one hash aggregate per grouping set costs less than summing
+-- the fact to its distinct slices first.
+create temp table consumption as
 select
-    impression_date as metric_date,
+    activity_date as metric_date,
     case
-        when grouping(surface_code) = 0 then 'delivery__surface'
-        when grouping(model_version) = 0 then 'delivery__model_version'
+        when grouping(surface_code) = 0 then 'consumption__surface'
+        when grouping(model_version) = 0 then 'consumption__model_version'
+        when grouping(viewer_region_code) = 0 then 'consumption__viewer_region'
+        when grouping(device_os) = 0 then 'consumption__device'
+        when grouping(app_version) = 0 then 'consumption__app_version'
+        when grouping(creator_tier) = 0 then 'consumption__creator_tier'
+        when grouping(follower_band) = 0 then 'consumption__follower_band'
+        when grouping(creator_tenure) = 0 then 'consumption__creator_tenure'
+        when grouping(category_code) = 0 then 'content__category'
+        when grouping(format) = 0 then 'content__format'
+        when grouping(tool_code) = 0 then 'content__tool'
+        when grouping(creator_type) = 0 then 'creator__creator_type'
+        when grouping(creator_region_code) = 0 then 'creator__region'
         else 'total'
     end as dimension_name,
     coalesce(
         case
             when grouping(surface_code) = 0 then surface_code
             when grouping(model_version) = 0 then model_version
+            when grouping(viewer_region_code) = 0 then viewer_region_code
+            when grouping(device_os) = 0 then device_os
+            when grouping(app_version) = 0 then app_version
+            when grouping(creator_tier) = 0 then creator_tier
+            when grouping(follower_band) = 0 then follower_band
+            when grouping(creator_tenure) = 0 then creator_tenure
+            when grouping(category_code) = 0 then category_code
+            when grouping(format) = 0 then format
+            when grouping(tool_code) = 0 then tool_code
+            when grouping(creator_type) = 0 then creator_type
+            when grouping(creator_region_code) = 0 then creator_region_code
             else 'total'
         end,
         '(null)'
     ) as dimension_value,
-    sum(view_count) as view_count,
-    sum(watch_ms) as watch_ms,
     sum(impression_count) as impression_count,
-    sum(new_creator_impression_count) as new_creator_impression_count,
-    sum(pgc_impression_count) as pgc_impression_count
-from fct_distribution_daily
+    sum(view_count) as view_count,
+    sum(completed_view_count) as completed_view_count,
+    sum(watch_ms) as watch_ms,
+    sum(like_count) as like_count,
+    sum(share_count) as share_count,
+    -- Zero, not null, for a slice without new-creator or PGC impressions.
+    coalesce(sum(new_creator_impression_count), 0) as new_creator_impression_count,
+    coalesce(sum(pgc_impression_count), 0) as pgc_impression_count
+from (
+    select
+        fct_consumption_daily.activity_date,
+        fct_consumption_daily.surface_code,
+        fct_consumption_daily.model_version,
+        fct_consumption_daily.viewer_region_code,
+        fct_consumption_daily.device_os,
+        fct_consumption_daily.app_version,
+        fct_consumption_daily.creator_tier,
+        fct_consumption_daily.follower_band,
+        case when fct_consumption_daily.is_new_creator then 'new' else 'established' end
+            as creator_tenure,
+        dim_content.category_code,
+        dim_content.format,
+        dim_content.tool_code,
+        dim_creators.creator_type,
+        dim_creators.region_code as creator_region_code,
+        fct_consumption_daily.impression_count,
+        fct_consumption_daily.view_count,
+        fct_consumption_daily.completed_view_count,
+        fct_consumption_daily.watch_ms,
+        fct_consumption_daily.like_count,
+        fct_consumption_daily.share_count,
+        case
+            when fct_consumption_daily.is_new_creator
+                then fct_consumption_daily.impression_count
+        end as new_creator_impression_count,
+        case
+            when fct_consumption_daily.is_pgc then fct_consumption_daily.impression_count
+        end as pgc_impression_count
+    from fct_consumption_daily
+    left join dim_content on fct_consumption_daily.content_id = dim_content.content_id
+    left join dim_creators on fct_consumption_daily.creator_id = dim_creators.creator_id
+)
 group by grouping sets (
-    (impression_date),
-    (impression_date, surface_code),
-    (impression_date, model_version)
+    (activity_date),
+    (activity_date, surface_code),
+    (activity_date, model_version),
+    (activity_date, viewer_region_code),
+    (activity_date, device_os),
+    (activity_date, app_version),
+    (activity_date, creator_tier),
+    (activity_date, follower_band),
+    (activity_date, creator_tenure),
+    (activity_date, category_code),
+    (activity_date, format),
+    (activity_date, tool_code),
+    (activity_date, creator_type),
+    (activity_date, creator_region_code)
 );
 
 create temp table posts as
@@ -2457,66 +2601,152 @@ select
     dimension_name,
     dimension_value,
     current_day.active_viewer_count / nullif(week_before.active_viewer_count, 0) - 1
-        as daily_active_viewers_wow_change,
-    (current_day.watch_ms / 3600000.0) / nullif(week_before.watch_ms / 3600000.0, 0) - 1
-        as watch_hours_wow_change
+        as daily_active_viewers_wow_change
 from viewer_activity as current_day
 full outer join (
     select
         cast(metric_date + 7 as date) as metric_date,
         dimension_name,
         dimension_value,
-        active_viewer_count,
-        watch_ms
+        active_viewer_count
     from viewer_activity
+) as week_before using (metric_date, dimension_name, dimension_value);
+
+create temp table consumption_wow as
+select
+    metric_date,
+    dimension_name,
+    dimension_value,
+    (current_day.watch_ms / 3600000.0) / nullif(week_before.watch_ms / 3600000.0, 0) - 1
+        as watch_hours_wow_change
+from consumption as current_day
+full outer join (
+    select
+        cast(metric_date + 7 as date) as metric_date,
+        dimension_name,
+        dimension_value,
+        watch_ms
+    from consumption
 ) as week_before using (metric_date, dimension_name, dimension_value);
 
 create table metric_daily as
 with values_long as (
-    -- viewer_activity: simple and ratio metrics over every slice.
+    -- consumption: simple, ratio and derived metrics over every slice their
+    -- allowed dimensions name (impressions have no device or app version; the
+    -- new-creator metrics are not sliced by tenure).
     select
         metric_date, dimension_value, dimension_name, metric.metric_name,
         metric.value, metric.numerator, metric.denominator
-    from viewer_activity
+    from (
+        select
+            *,
+            dimension_name not in ('consumption__device', 'consumption__app_version')
+                as is_served_slice
+        from consumption
+    ) as consumption
     cross join lateral (
         values
-            ('completed_views', completed_view_count, null, null),
+            ('completed_views', completed_view_count, null, null, true),
             (
                 'completion_rate', completed_view_count / nullif(view_count, 0),
-                completed_view_count, view_count
+                completed_view_count, view_count, true
             ),
-            ('daily_active_viewers', active_viewer_count, null, null),
-            (
-                'follow_rate', follow_count / nullif(view_count, 0),
-                follow_count, view_count
-            ),
-            ('follows', follow_count, null, null),
-            ('like_rate', like_count / nullif(view_count, 0), like_count, view_count),
-            ('likes', like_count, null, null),
-            ('share_rate', share_count / nullif(view_count, 0), share_count, view_count),
-            ('shares', share_count, null, null),
-            ('views', view_count, null, null),
-            (
-                'views_per_active_viewer', view_count / nullif(active_viewer_count, 0),
-                view_count, active_viewer_count
-            ),
-            ('watch_hours', watch_ms / 3600000.0, null, null),
+            ('like_rate', like_count / nullif(view_count, 0), like_count, view_count, true),
+            ('likes', like_count, null, null, true),
+            ('share_rate', share_count / nullif(view_count, 0), share_count, view_count, true),
+            ('shares', share_count, null, null, true),
+            ('views', view_count, null, null, true),
+            ('watch_hours', watch_ms / 3600000.0, null, null, true),
             (
                 'watch_hours_per_view', (watch_ms / 3600000.0) / nullif(view_count, 0),
-                watch_ms / 3600000.0, view_count
+                watch_ms / 3600000.0, view_count, true
             ),
-            ('watch_time_ms', watch_ms, null, null)
-    ) as metric (metric_name, value, numerator, denominator)
+            ('watch_time_ms', watch_ms, null, null, true),
+            ('delivered_views', view_count, null, null, is_served_slice),
+            ('delivered_watch_ms', watch_ms, null, null, is_served_slice),
+            ('delivered_watch_seconds', watch_ms / 1000.0, null, null, is_served_slice),
+            ('impressions', impression_count, null, null, is_served_slice),
+            (
+                'new_creator_impression_share',
+                new_creator_impression_count / nullif(impression_count, 0),
+                new_creator_impression_count, impression_count,
+                is_served_slice and dimension_name != 'consumption__creator_tenure'
+            ),
+            (
+                'new_creator_impressions', new_creator_impression_count, null, null,
+                is_served_slice and dimension_name != 'consumption__creator_tenure'
+            ),
+            (
+                'pgc_impression_share', pgc_impression_count / nullif(impression_count, 0),
+                pgc_impression_count, impression_count, is_served_slice
+            ),
+            ('pgc_impressions', pgc_impression_count, null, null, is_served_slice),
+            (
+                'view_through_rate', view_count / nullif(impression_count, 0),
+                view_count, impression_count, is_served_slice
+            ),
+            (
+                'watch_seconds_per_impression',
+                (watch_ms / 1000.0) / nullif(impression_count, 0),
+                watch_ms / 1000.0, impression_count, is_served_slice
+            )
+    ) as metric (metric_name, value, numerator, denominator, is_allowed)
+    where metric.is_allowed
     union all
+    select
+        metric_date, dimension_value, dimension_name, 'watch_hours_wow_change',
+        watch_hours_wow_change, null, null
+    from consumption_wow
+    union all
+    -- viewer_activity: active viewers and follows over every slice.
     select
         metric_date, dimension_value, dimension_name, metric.metric_name,
         metric.value, null, null
-    from viewer_activity_wow
+    from viewer_activity
     cross join lateral (
         values
-            ('daily_active_viewers_wow_change', daily_active_viewers_wow_change),
-            ('watch_hours_wow_change', watch_hours_wow_change)
+            ('daily_active_viewers', active_viewer_count),
+            ('follows', follow_count)
     ) as metric (metric_name, value)
+    union all
+    select
+        metric_date, dimension_value, dimension_name, 'daily_active_viewers_wow_change',
+        daily_active_viewers_wow_change, null, null
+    from viewer_activity_wow
+    union all
+    -- Ratios across two semantic models, which share no dimension: total only,
+    -- on every day either side exists.
+    select
+        metric_date, dimension_value, dimension_name, metric.metric_name,
+        metric.value, metric.numerator, metric.denominator
+    from (select * from consumption where dimension_name = 'total') as consumption
+    full outer join (
+        select * from viewer_activity where dimension_name = 'total'
+    ) as viewer_activity using (metric_date, dimension_name, dimension_value)
+    cross join lateral (
+        values
+            (
+                'views_per_active_viewer',
+                consumption.view_count / nullif(viewer_activity.active_viewer_count, 0),
+                consumption.view_count, viewer_activity.active_viewer_count
+            ),
+            (
+                'follow_rate',
+                viewer_activity.follow_count / nullif(consumption.view_count, 0),
+                viewer_activity.follow_count, consumption.view_count
+            )
+    ) as metric (metric_name, value, numerator, denominator)
+    union all
+    select
+        metric_date, dimension_value, dimension_name, 'pgc_watch_share',
+        (creator_activity.pgc_watch_ms / 3600000.0)
+        / nullif(consumption.watch_ms / 3600000.0, 0),
+        creator_activity.pgc_watch_ms / 3600000.0,
+        consumption.watch_ms / 3600000.0
+    from (select * from creator_activity where dimension_name = 'total') as creator_activity
+    full outer join (
+        select * from consumption where dimension_name = 'total'
+    ) as consumption using (metric_date, dimension_name, dimension_value)
     union all
     select
         metric_date, dimension_value, dimension_name, metric.metric_name,
@@ -2552,18 +2782,6 @@ with values_long as (
         pgc_active_creator_count, null, null
     from creator_activity_28d
     union all
-    -- The PGC share of watch time: total only.
-    select
-        metric_date, dimension_value, dimension_name, 'pgc_watch_share',
-        (creator_activity.pgc_watch_ms / 3600000.0)
-        / nullif(viewer_activity.watch_ms / 3600000.0, 0),
-        creator_activity.pgc_watch_ms / 3600000.0,
-        viewer_activity.watch_ms / 3600000.0
-    from (select * from creator_activity where dimension_name = 'total') as creator_activity
-    full outer join (
-        select * from viewer_activity where dimension_name = 'total'
-    ) as viewer_activity using (metric_date, dimension_name, dimension_value)
-    union all
     select
         metric_date, dimension_value, dimension_name, metric.metric_name,
         metric.value, metric.numerator, metric.denominator
@@ -2579,38 +2797,6 @@ with values_long as (
             )
     ) as metric (metric_name, value, numerator, denominator, is_allowed)
     where metric.is_allowed
-    union all
-    select
-        metric_date, dimension_value, dimension_name, metric.metric_name,
-        metric.value, metric.numerator, metric.denominator
-    from delivery
-    cross join lateral (
-        values
-            ('delivered_views', view_count, null, null),
-            ('delivered_watch_ms', watch_ms, null, null),
-            ('delivered_watch_seconds', watch_ms / 1000.0, null, null),
-            ('impressions', impression_count, null, null),
-            (
-                'new_creator_impression_share',
-                new_creator_impression_count / nullif(impression_count, 0),
-                new_creator_impression_count, impression_count
-            ),
-            ('new_creator_impressions', new_creator_impression_count, null, null),
-            (
-                'pgc_impression_share', pgc_impression_count / nullif(impression_count, 0),
-                pgc_impression_count, impression_count
-            ),
-            ('pgc_impressions', pgc_impression_count, null, null),
-            (
-                'view_through_rate', view_count / nullif(impression_count, 0),
-                view_count, impression_count
-            ),
-            (
-                'watch_seconds_per_impression',
-                (watch_ms / 1000.0) / nullif(impression_count, 0),
-                watch_ms / 1000.0, impression_count
-            )
-    ) as metric (metric_name, value, numerator, denominator)
     union all
     select
         metric_date, dimension_value, dimension_name, metric.metric_name,

@@ -10,13 +10,17 @@ day but the last, (3) times an incremental `dbt run` once the last day arrives, 
 (every model dbt runs, as one hand-written DuckDB script; checked against dbt
 by benchmarks/verify_floor.py) in one DuckDB connection with the DuckDB settings
 dbt uses. Results go to
-benchmarks/results/<scale>.json and a table on stdout.
+benchmarks/results/<scale>.json and a table on stdout. Each step is also timed in CPU
+seconds (user + system, every thread) and the load average is recorded around it: on a
+machine others share, wall times grow with their load while CPU seconds barely move, so
+the CPU ratios to the floor stay comparable.
 """
 
 import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -41,8 +45,13 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (GB) of a command."""
+def load_average() -> float:
+    """The machine's one-minute load average (runnable processes; 2 cores here)."""
+    return round(os.getloadavg()[0], 1)
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak resident memory (GB) and CPU seconds (user + system) of a command."""
     started = time.monotonic()
     result = subprocess.run(
         ["/usr/bin/time", "-v", *command], cwd=ROOT, env=env, capture_output=True, text=True
@@ -53,7 +62,11 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
             f"{' '.join(command)} failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
         )
     peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    return seconds, peak_kb / 1024**2
+    cpu = sum(
+        float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", result.stderr).group(1))
+        for kind in ("User", "System")
+    )
+    return seconds, peak_kb / 1024**2, cpu
 
 
 def all_but_last_day(raw_dir: Path, target: Path) -> None:
@@ -78,17 +91,27 @@ def floor_sql(raw_dir: Path) -> str:
     return sql.replace("{raw}", str(raw_dir)).replace("{seeds}", str(ROOT / "seeds"))
 
 
-def floor_seconds(raw_dir: Path, database: Path) -> float:
-    """Wall seconds of the floor script (every model, as one hand-written DuckDB
-    script) run on a fresh database file, with dbt's DuckDB settings."""
+def floor_timed(raw_dir: Path, database: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, all of DuckDB's threads) of the floor
+    script (every model, as one hand-written DuckDB script) run on a fresh database
+    file, with dbt's DuckDB settings."""
     sql = floor_sql(raw_dir)
     database.unlink(missing_ok=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
     with duckdb.connect(str(database)) as con:
         con.execute(f"set memory_limit = '{dbt_memory_limit()}'")
         con.execute("set preserve_insertion_order = false")
         con.execute(sql)
-    return time.monotonic() - started
+    seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime
+    return seconds, cpu
+
+
+def floor_seconds(raw_dir: Path, database: Path) -> float:
+    """Wall seconds of the floor script (see floor_timed)."""
+    return floor_timed(raw_dir, database)[0]
 
 
 def bench(
@@ -100,7 +123,7 @@ def bench(
     raw_dir = data_root / scale / "raw"
     if not (raw_dir / "ground_truth.json").exists():
         log(f"[{scale}] simulating")
-        seconds, peak = timed(
+        seconds, peak, _ = timed(
             [str(BIN / "python"), "-m", "simulator", "--scale", scale, "--out", str(raw_dir)],
             dict(os.environ),
         )
@@ -131,7 +154,8 @@ def bench(
     if setup_only:
         return None
     log(f"[{scale}] incremental run for the last day")
-    incremental_s, incremental_gb = timed(
+    loads = [load_average()]
+    incremental_s, incremental_gb, _ = timed(
         [*dbt, "run", *target], {**env, "PGC_RAW_DIR": str(raw_dir)}
     )
     log(f"[{scale}]   {incremental_s:.0f}s, peak {incremental_gb:.1f} GB")
@@ -143,16 +167,20 @@ def bench(
         leftover.unlink(missing_ok=True)
     timed([*dbt, "seed", *target], {**env, "PGC_RAW_DIR": str(raw_dir)})
     log(f"[{scale}] full run into an empty warehouse")
-    full_s, full_gb = timed([*dbt, "run", *target], {**env, "PGC_RAW_DIR": str(raw_dir)})
-    log(f"[{scale}]   {full_s:.0f}s, peak {full_gb:.1f} GB")
+    loads.append(load_average())
+    full_s, full_gb, full_cpu = timed([*dbt, "run", *target], {**env, "PGC_RAW_DIR": str(raw_dir)})
+    log(f"[{scale}]   {full_s:.0f}s ({full_cpu:.0f} CPU s), peak {full_gb:.1f} GB")
     log(f"[{scale}] tests")
-    test_s, test_gb = timed([*dbt, "test", *target], {**env, "PGC_RAW_DIR": str(raw_dir)})
-    log(f"[{scale}]   {test_s:.0f}s, peak {test_gb:.1f} GB")
+    loads.append(load_average())
+    test_s, test_gb, test_cpu = timed([*dbt, "test", *target], {**env, "PGC_RAW_DIR": str(raw_dir)})
+    log(f"[{scale}]   {test_s:.0f}s ({test_cpu:.0f} CPU s), peak {test_gb:.1f} GB")
     # The floor's temporary tables spill to disk at the large scale: free the warehouse first.
     warehouse.unlink()
     log(f"[{scale}] floor script")
-    floor_s = floor_seconds(raw_dir, work / f"{scale}_floor.duckdb")
-    log(f"[{scale}]   {floor_s:.0f}s")
+    loads.append(load_average())
+    floor_s, floor_cpu = floor_timed(raw_dir, work / f"{scale}_floor.duckdb")
+    loads.append(load_average())
+    log(f"[{scale}]   {floor_s:.0f}s ({floor_cpu:.0f} CPU s)")
     result = {
         "scale": scale,
         "raw_rows": sum(rows.values()),
@@ -166,6 +194,13 @@ def bench(
         "incremental_peak_gb": round(incremental_gb, 2),
         "floor_seconds": round(floor_s, 1),
         "run_over_floor": round(full_s / floor_s, 2),
+        "build_over_floor": round((full_s + test_s) / floor_s, 2),
+        "dbt_run_cpu_seconds": round(full_cpu, 1),
+        "dbt_test_cpu_seconds": round(test_cpu, 1),
+        "floor_cpu_seconds": round(floor_cpu, 1),
+        "run_over_floor_cpu": round(full_cpu / floor_cpu, 2),
+        "build_over_floor_cpu": round((full_cpu + test_cpu) / floor_cpu, 2),
+        "load_averages": loads,
         "incremental_over_run": round(incremental_s / full_s, 3),
         "cpu_count": os.cpu_count(),
     }

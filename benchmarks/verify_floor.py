@@ -56,6 +56,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison("fct_audience_daily", "marts.fct_audience_daily"),
     Comparison("fct_viewer_daily", "marts.fct_viewer_daily"),
+    Comparison("fct_consumption_daily", "marts.fct_consumption_daily", ("activity_date",)),
     Comparison("dim_content", "marts.dim_content"),
     Comparison("fct_content_cold_start", "marts.fct_content_cold_start"),
     Comparison("fct_content_daily", "marts.fct_content_daily"),

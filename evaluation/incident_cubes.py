@@ -69,14 +69,23 @@ def planted_cube(
 class Incident:
     """One generated incident: its leaves and the root-cause slices planted in them."""
 
-    leaves: pd.DataFrame  # dimensions, failed, total (anomalous period), *_baseline
+    leaves: pd.DataFrame  # dimensions and value columns (VALUE_COLUMNS)
     root_causes: tuple[dict[str, object], ...]
 
     @property
     def dimensions(self) -> list[str]:
-        """The leaves' columns other than the failed and total counts."""
-        counts = {"failed", "total", "failed_baseline", "total_baseline"}
-        return [column for column in self.leaves.columns if column not in counts]
+        """The leaves' columns other than the values."""
+        return [column for column in self.leaves.columns if column not in VALUE_COLUMNS]
+
+
+# Value columns of generated leaves: failed and total of the anomalous period and of a
+# baseline period, real and forecast values, both parts of a derived measure, a time.
+VALUE_COLUMNS = frozenset(
+    {
+        "failed", "total", "failed_baseline", "total_baseline", "real", "predict",
+        "real_a", "predict_a", "real_b", "predict_b", "minute",
+    }
+)  # fmt: skip
 
 
 def incident_cube(rng: np.random.Generator) -> Incident:

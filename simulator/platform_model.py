@@ -20,6 +20,11 @@ from simulator import params
 from simulator.frame import Frame, Labels
 from simulator.reference import Reference
 from simulator.scales import Scale
+from simulator.treatment_effects import (
+    creator_totals,
+    expected_views_per_post,
+    expected_watch_ms_per_view,
+)
 from simulator.truth import Truth
 from simulator.world import make_creators, make_viewers
 
@@ -205,6 +210,7 @@ class Platform:
         payouts = self.run_rewards_program(day, rng, logged)
         assignments = self.log_assignments(day, rng, active, served)
         self.record_day(day, served, viewed, logged)
+        self.record_treatment_effects(day, served)
         return {
             "impressions": impressions,
             "views": views,
@@ -242,6 +248,174 @@ class Platform:
         if self.in_window("exp_editor_boost", day):
             treated = self.creators.arm["exp_editor_boost"][served.creator]
             self.truth.record_arm_traffic(treated, viewed)
+
+    def record_treatment_effects(self, day: int, served: Served) -> None:
+        """Each treated creator's expected posts, views and watch time today with and
+        without the rewards program, the scheduler and the editor; each live region launch's
+        expected posts with and without it; on the rewards program's launch day, where each
+        creator stood against the eligibility thresholds (truth.py)."""
+        creators, catalog = self.creators, self.catalog
+        rates = self.posting_rates(day)
+        signed_up = creators.signup_day <= day
+        self.record_region_launches(day, rates, signed_up)
+        self.record_program_launch(day, signed_up)
+        self.truth.record_enrollment_days(self.enrolled_day)
+        live = np.flatnonzero(
+            (catalog["published_day"] >= day - params.CONTENT_SHELF_LIFE_DAYS)
+            & (catalog["published_day"] <= day)
+        )
+        views = self.expected_views(day, served, live)
+        watch = views * self.expected_watch_per_view(live)
+        post_creator = catalog["creator"][live].astype(np.int64)
+        published = catalog["published_day"][live]
+        rewards, tools = params.REWARDS, params.TOOLS
+        enrolled = self.enrolled_day < day
+        keep = np.where(
+            enrolled[post_creator],
+            np.where(
+                published > self.enrolled_day[post_creator],
+                1 / (rewards.reach_multiplier * rewards.posting_rate_multiplier),
+                1 / rewards.reach_multiplier,
+            ),
+            1.0,
+        )
+        without = rates / rewards.posting_rate_multiplier
+        self.record_effect(
+            "rewards_program", day, enrolled, self.enrolled_day + 1, rates, without,
+            views, watch, keep, post_creator,
+        )  # fmt: skip
+        scheduler = creators.tool_adoption_day["scheduler"]
+        adopted = signed_up & (scheduler <= day)
+        multiplier = tools.scheduler_posting_rate_multiplier
+        made_under_it = adopted[post_creator] & (published >= scheduler[post_creator])
+        keep = np.where(made_under_it, 1 / multiplier, 1.0)
+        self.record_effect(
+            "scheduler", day, adopted, scheduler, rates, rates / multiplier,
+            views, watch, keep, post_creator,
+        )  # fmt: skip
+        editor = creators.tool_adoption_day["editor"]
+        adopted = signed_up & (editor <= day)
+        made_with_editor = catalog["tool"][live] == self.ref.tools.index("editor")
+        keep = np.where(made_with_editor, 1 / tools.editor_reach_multiplier, 1.0)
+        self.record_effect(
+            "editor", day, adopted, editor, rates, rates, views, watch, keep, post_creator
+        )
+
+    def record_effect(
+        self,
+        treatment: str,
+        day: int,
+        treated: np.ndarray,
+        treated_since: np.ndarray,
+        posts_with: np.ndarray,
+        posts_without: np.ndarray,
+        views: np.ndarray,
+        watch: np.ndarray,
+        keep: np.ndarray,
+        post_creator: np.ndarray,
+    ) -> None:
+        """One treatment's day: per treated creator, expected outcomes with and without it;
+        `keep` is each live post's expected views without the treatment over with it."""
+        n = len(self.creators.ids)
+        who = np.flatnonzero(treated)
+        self.truth.record_treatment_day(
+            treatment,
+            day,
+            who,
+            treated_since[who],
+            post_count=(posts_with[who], posts_without[who]),
+            view_count=(
+                creator_totals(post_creator, views, n)[who],
+                creator_totals(post_creator, views * keep, n)[who],
+            ),
+            watch_ms=(
+                creator_totals(post_creator, watch, n)[who],
+                creator_totals(post_creator, watch * keep, n)[who],
+            ),
+        )
+
+    def expected_views(self, day: int, served: Served, live: np.ndarray) -> np.ndarray:
+        """Expected views today of each live post, given today's impressions
+        (simulator.treatment_effects)."""
+        catalog = self.catalog
+        served_quality = np.clip(np.sqrt(catalog["quality"][served.content]), 0.3, 1.5)
+        # The impression's share of the view probability that does not depend on the post.
+        slot = self.base_view_rates(served) / served_quality * self.rank_v2_lift(day, served)
+        match_id = "exp_two_sided_match"
+        match_viewer = self.in_window(match_id, day) & self.viewers.arm[match_id][served.viewer]
+        post_creator = catalog["creator"][live].astype(np.int64)
+        return expected_views_per_post(
+            post_category=catalog["category"][live].astype(np.int64),
+            post_weights=self.recommender_weights(day, live),
+            post_quality_factor=np.clip(np.sqrt(catalog["quality"][live]), 0.3, 1.5),
+            post_match_treated=self.creators.arm[match_id][post_creator],
+            impression_category=catalog["category"][served.content].astype(np.int64),
+            impression_feed=np.where(served.is_for_you, 0, 1),
+            slot_factor=slot,
+            match_slot_factor=slot * match_viewer,
+            match_multiplier=params.EXPERIMENTS.two_sided_match_view_rate_multiplier,
+            n_categories=len(self.ref.categories),
+        )
+
+    def expected_watch_per_view(self, live: np.ndarray) -> np.ndarray:
+        """E[watch ms | view] of each live post (`draw_completions`, `draw_watch_ms`)."""
+        catalog = self.catalog
+        format_logit = np.array(
+            [params.FORMAT_COMPLETION_LOGIT[f] for f in params.FORMAT_DURATION_SECONDS]
+        )
+        logit = (
+            format_logit[catalog["format"][live].astype(np.int64)]
+            + 0.8 * np.log(catalog["quality"][live])
+            + 0.3
+        )
+        return expected_watch_ms_per_view(
+            catalog["duration_s"][live] * 1000.0, 1 / (1 + np.exp(-logit)), params.MIN_WATCH_MS
+        )
+
+    def region_launch_lift(self, day: int) -> np.ndarray:
+        """Posting-rate multiplier of each creator from the region launches live today."""
+        lift = np.ones(len(self.creators.ids))
+        date = params.START_DATE + dt.timedelta(days=day)
+        for launch in self.ref.region_launches.values():
+            if date >= launch.launch_date:
+                region = self.ref.regions.index(launch.region_code)
+                multiplier = params.REGION_LAUNCHES.posting_rate_multiplier[launch.launch_id]
+                lift = np.where(self.creators.region == region, lift * multiplier, lift)
+        return lift
+
+    def record_region_launches(self, day: int, rates: np.ndarray, signed_up: np.ndarray) -> None:
+        """Expected posts of each launch region's creators with and without the launch."""
+        date = params.START_DATE + dt.timedelta(days=day)
+        for launch in self.ref.region_launches.values():
+            in_region = signed_up & (
+                self.creators.region == self.ref.regions.index(launch.region_code)
+            )
+            live = date >= launch.launch_date
+            multiplier = params.REGION_LAUNCHES.posting_rate_multiplier[launch.launch_id]
+            with_launch = float(rates[in_region].sum())
+            self.truth.record_region_launch(
+                launch.launch_id,
+                day,
+                creators=int(in_region.sum()),
+                posts_with=with_launch,
+                posts_without=with_launch / multiplier if live else with_launch,
+            )
+
+    def record_program_launch(self, day: int, signed_up: np.ndarray) -> None:
+        """On the day the rewards program launches in a region, each of its signed-up
+        creators' followers and 28-day views at the end of the day (as `enroll` sees them)."""
+        date = params.START_DATE + dt.timedelta(days=day)
+        launched_today = signed_up & np.array([d == date for d in self.rule_array("launch_date")])
+        if launched_today.any():
+            who = np.flatnonzero(launched_today)
+            self.truth.record_program_launch(
+                day,
+                who,
+                followers=self.followers[who],
+                views_28d=self.recent_views.sum(axis=0)[who],
+                min_followers=self.rule_array("min_followers")[who],
+                min_views_28d=self.rule_array("min_views_28d")[who],
+            )
 
     # ----------------------------------------------------------------- supply
     def update_creator_states(self, day: int, rng: np.random.Generator) -> None:
@@ -295,6 +469,7 @@ class Platform:
             * motivation_lift
             * np.where(scheduler, params.TOOLS.scheduler_posting_rate_multiplier, 1.0)
             * np.where(enrolled, params.REWARDS.posting_rate_multiplier, 1.0)
+            * self.region_launch_lift(day)
             * can_post
         )
 
@@ -425,6 +600,9 @@ class Platform:
             & (catalog["published_day"] <= day)
         )
         for_you_weights, other_weights = self.recommender_weights(day, live)
+        self.editor_boost_choice = self.editor_boost_choice_probabilities(
+            day, live, (for_you_weights, other_weights), is_for_you, category
+        )
         content = np.empty(len(category), dtype=np.int64)
         content[is_for_you] = self.choose_content(rng, live, for_you_weights, category[is_for_you])
         content[~is_for_you] = self.choose_content(rng, live, other_weights, category[~is_for_you])
@@ -553,6 +731,52 @@ class Platform:
             self.truth.record_expected_views(
                 "exp_two_sided_match", view_rate[both], without_match[both]
             )
+            multiplier = params.EXPERIMENTS.two_sided_match_view_rate_multiplier
+            self.truth.record_two_sided_match(
+                viewer_treated=self.viewers.arm["exp_two_sided_match"][served.viewer],
+                creator_treated=self.creators.arm["exp_two_sided_match"][served.creator],
+                view_rate=view_rate,
+                without_effect=without_match,
+                # Every viewer and creator treated; 0.97 is decide_views' cap.
+                everyone_treated=np.minimum(without_match * multiplier, 0.97),
+            )
+        choice = getattr(self, "editor_boost_choice", None)
+        if self.in_window("exp_editor_boost", day) and choice is not None:
+            treated = self.creators.arm["exp_editor_boost"][served.creator]
+            self.truth.record_editor_boost(treated, view_rate, *choice)
+
+    def editor_boost_choice_probabilities(
+        self,
+        day: int,
+        live: np.ndarray,
+        weights: tuple[np.ndarray, np.ndarray],
+        is_for_you: np.ndarray,
+        category: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per impression to serve, the chance its post is an exp_editor_boost treated
+        creator's, with the boost as run and switched off: the recommender picks within the
+        wanted category in proportion to the weights, so this is exact. None outside the
+        window. Draws no random numbers."""
+        if not self.in_window("exp_editor_boost", day):
+            return None
+        multiplier = params.EXPERIMENTS.editor_boost_reach_multiplier
+        creator = self.catalog["creator"][live].astype(np.int64)
+        treated = self.creators.arm["exp_editor_boost"][creator]
+        live_category = self.catalog["category"][live]
+        with_effect = np.zeros(len(category))
+        without_effect = np.zeros(len(category))
+        surfaces = ((is_for_you, weights[0]), (~is_for_you, weights[1]))
+        for rows_of_surface, surface_weights in surfaces:
+            for code in np.unique(category[rows_of_surface]):
+                members = live_category == code
+                if not members.any():  # choose_content then picks from every live post
+                    members = np.ones(len(live), dtype=bool)
+                boosted = surface_weights[members & treated].sum()
+                other = surface_weights[members & ~treated].sum()
+                rows = rows_of_surface & (category == code)
+                with_effect[rows] = boosted / (boosted + other)
+                without_effect[rows] = boosted / multiplier / (boosted / multiplier + other)
+        return with_effect, without_effect
 
     def log_impressions(self, rng: np.random.Generator, served: Served) -> Frame:
         return {

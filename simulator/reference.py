@@ -34,6 +34,15 @@ class RewardsRule:
 
 
 @dataclass(frozen=True)
+class RegionLaunch:
+    """A product launch that reached one region first (seeds/region_launches.csv)."""
+
+    launch_id: str
+    region_code: str
+    launch_date: dt.date
+
+
+@dataclass(frozen=True)
 class Reference:
     regions: tuple[str, ...]
     categories: tuple[str, ...]
@@ -42,6 +51,7 @@ class Reference:
     tools: tuple[str, ...]
     experiments: dict[str, Experiment]
     rewards_rules: dict[str, RewardsRule]
+    region_launches: dict[str, RegionLaunch]
 
 
 def _rows(name: str, seeds_dir: Path) -> list[dict[str, str]]:
@@ -80,4 +90,12 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
         tools=tuple(row["tool_code"] for row in _rows("content_tools", seeds_dir)),
         experiments=experiments,
         rewards_rules=rules,
+        region_launches={
+            row["launch_id"]: RegionLaunch(
+                launch_id=row["launch_id"],
+                region_code=row["region_code"],
+                launch_date=dt.date.fromisoformat(row["launch_date"]),
+            )
+            for row in _rows("region_launches", seeds_dir)
+        },
     )

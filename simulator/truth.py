@@ -31,12 +31,47 @@ the truth up with no translation table. These fields hold catalogue names:
   metric is the inner key and not part of the field's name),
   `true_traffic_by_arm[arm]` (exact counts per arm; views as drawn, before any
   logging loss) and `true_multiplier_by_cell` ({metric: {cell: multiplier}}).
+  For exp_editor_boost also `expected_totals_by_arm` ({arm: {metric: {with_effect,
+  without_effect}}}, the creator arms' expected impressions and views with the boost
+  and switched off), `true_relative_effect_on_treated_units` and
+  `true_relative_effect_on_control_units` (the control creators' loss: the
+  cannibalization a naive readout hides). For exp_two_sided_match
+  `true_relative_effect_on_platform_total` is the global effect (every viewer and
+  creator treated against none) and `true_relative_effect_on_treated_side`
+  ({side: {metric: value}}) the effect as run on one side's treated units (what a
+  one-sided readout estimates). exp_rank_v2's
+  `true_relative_effect_on_exposure_shares` holds its effect on the shares of
+  treated viewers' impressions (0: the ranker changes conversion, not exposure).
 
 No other key names a metric. Keys that resemble one name something else:
 `tables` holds raw tables (`views` there is the raw table, with row counts),
 `population` the simulated population's sizes, `rewards_program` and `tools`
 the parameters of `params` (per-creator or per-post mechanisms, not platform
 metrics) and `creators_enrolled_by_end_date`, a count over the whole run.
+
+Causal estimands (simulator/causal_truth.py; per creator-day, keyed by the
+creator-day mart's columns `post_count`, `view_count`, `watch_ms`, not by
+catalogue metrics):
+
+- `rewards_program.effects_on_treated`: the average effect of enrollment on the
+  enrolled creator-days (expected outcome with the program minus without it),
+  `by_days_since_treated` (the event-study curve) and `by_cohort` (cohort = the
+  first day the program acted, enrollment date + 1);
+- `rewards_program.local_effect_at_threshold`: the regression-discontinuity
+  estimand near the follower threshold on the launch day (`wald_ratio` for the
+  fuzzy design, `sharp_effect_of_eligibility`, the first stage);
+- `tools.effects_on_adopters[scheduler|editor]`: the same for the tools;
+- `region_launches[launch_id]`: the launch of seeds/region_launches.csv, its
+  posting multiplier and, `by_date`, posts per creator of the region with and
+  without it;
+- `causal_graph`: the true graph over the variables causal discovery sees, with
+  the hidden traits (motivation, popularity, quality, creator type) as latent
+  nodes.
+
+`treatment_effects.parquet` (beside this file) holds the rows these summaries
+average: one per treatment, treated creator and day, with the expected outcomes
+with and without the treatment, so a check can average the truth over exactly
+the creator-days its estimator targets.
 """
 
 import dataclasses
@@ -47,7 +82,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator import params
+from simulator import causal_truth, params
 from simulator.reference import Reference
 from simulator.scales import Scale
 from simulator.world import Creators
@@ -82,6 +117,14 @@ class Truth:
         self.expected_views: dict[str, dict[str, float]] = {}
         self.arm_traffic: dict[str, Counter] = defaultdict(Counter)
         self.assignments: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        self.editor_boost_expected: dict[str, dict[str, Counter]] = defaultdict(
+            lambda: defaultdict(Counter)
+        )
+        self.two_sided_expected: dict[str, Counter] = defaultdict(Counter)
+        self.treatment_days: list[dict[str, np.ndarray]] = []
+        self.region_launch_days: dict[str, dict[int, dict]] = defaultdict(dict)
+        self.program_launch: list[dict[str, np.ndarray]] = []
+        self.enrolled_day = np.empty(0, dtype=np.int64)
 
     # ------------------------------------------------------------ recording
     def count_posts(self, day: int, n: int) -> None:
@@ -121,6 +164,51 @@ class Truth:
         expected["with_effect"] += float(with_effect.sum())
         expected["without_effect"] += float(without_effect.sum())
 
+    def record_editor_boost(
+        self,
+        treated: np.ndarray,
+        view_rate: np.ndarray,
+        treated_share_with: np.ndarray,
+        treated_share_without: np.ndarray,
+    ) -> None:
+        """exp_editor_boost's expected impressions and views per creator arm, with the boost
+        and switched off. Impressions: each served impression's exact chance of going to the
+        arm. Views: the view probabilities of the arm's impressions (the boost changes which
+        creator is shown, not how a post converts), reweighted for the switched-off case by
+        the ratio of the arm's choice probabilities without and with the boost."""
+        for arm, mask, share_with, share_without in (
+            ("treatment", treated, treated_share_with, treated_share_without),
+            ("control", ~treated, 1 - treated_share_with, 1 - treated_share_without),
+        ):
+            expected = self.editor_boost_expected[arm]
+            expected["impressions"]["with_effect"] += float(share_with.sum())
+            expected["impressions"]["without_effect"] += float(share_without.sum())
+            ratio = share_without[mask] / share_with[mask]
+            expected["views"]["with_effect"] += float(view_rate[mask].sum())
+            expected["views"]["without_effect"] += float((view_rate[mask] * ratio).sum())
+
+    def record_two_sided_match(
+        self,
+        viewer_treated: np.ndarray,
+        creator_treated: np.ndarray,
+        view_rate: np.ndarray,
+        without_effect: np.ndarray,
+        everyone_treated: np.ndarray,
+    ) -> None:
+        """exp_two_sided_match's expected views of the day's impressions: of the whole
+        platform with everyone treated (the global effect), and of each side's treated units
+        as run (what a one-sided readout of that side estimates), each against the
+        experiment switched off."""
+        for population, mask, with_effect in (
+            ("platform", slice(None), everyone_treated),
+            ("viewer", viewer_treated, view_rate),
+            ("creator", creator_treated, view_rate),
+        ):
+            self.two_sided_expected[population]["with_effect"] += float(with_effect[mask].sum())
+            self.two_sided_expected[population]["without_effect"] += float(
+                without_effect[mask].sum()
+            )
+
     def record_arm_traffic(self, treated: np.ndarray, viewed: np.ndarray) -> None:
         """Impressions of a creator-side experiment by arm, and those drawn as views."""
         for arm_name, mask in (("treatment", treated), ("control", ~treated)):
@@ -133,6 +221,41 @@ class Truth:
         counts["assigned_control"] += int((~arm).sum())
         counts["logged_treatment"] += int((arm & ~lost).sum())
         counts["logged_control"] += int((~arm & ~lost).sum())
+
+    def record_treatment_day(
+        self,
+        treatment: str,
+        day: int,
+        creators: np.ndarray,
+        treated_since: np.ndarray,
+        **outcomes: tuple[np.ndarray, np.ndarray],
+    ) -> None:
+        """Per treated creator, the day's expected outcomes with and without the treatment
+        (`outcomes`: post_count, view_count, watch_ms -> (with, without))."""
+        row: dict[str, np.ndarray] = {
+            "treatment": np.full(len(creators), treatment, dtype=object),
+            "day": np.full(len(creators), day, dtype=np.int64),
+            "creator": np.asarray(creators, dtype=np.int64),
+            "treated_since": np.asarray(treated_since, dtype=np.int64),
+        }
+        for outcome, (with_it, without_it) in outcomes.items():
+            row[f"{outcome}_with"] = np.asarray(with_it, dtype=float)
+            row[f"{outcome}_without"] = np.asarray(without_it, dtype=float)
+        self.treatment_days.append(row)
+
+    def record_region_launch(self, launch_id: str, day: int, **totals: float) -> None:
+        """A launch region's signed-up creators and expected posts with and without it."""
+        self.region_launch_days[launch_id][day] = totals
+
+    def record_program_launch(self, day: int, creators: np.ndarray, **values: np.ndarray) -> None:
+        """Where creators stood against the eligibility thresholds on their launch day."""
+        self.program_launch.append(
+            {"day": np.full(len(creators), day), "creator": np.asarray(creators), **values}
+        )
+
+    def record_enrollment_days(self, enrolled_day: np.ndarray) -> None:
+        """Each creator's enrollment day (a large number for those who never enrolled)."""
+        self.enrolled_day = np.asarray(enrolled_day, dtype=np.int64)
 
     def record_table(self, table: str, clean_rows: int, raw_rows: int, defects: Counter) -> None:
         self.clean_rows[table] += clean_rows
@@ -156,8 +279,10 @@ class Truth:
                 _date(day): _sorted(self.daily_by_slice[day]) for day in sorted(self.daily_by_slice)
             },
             "experiments": self.experiments(),
-            "rewards_program": self.rewards_program(),
-            "tools": tools(),
+            "rewards_program": {**self.rewards_program(), **self.rewards_effects()},
+            "tools": {**tools(), "effects_on_adopters": self.tool_effects()},
+            "region_launches": self.region_launches(),
+            "causal_graph": causal_truth.causal_graph(),
             "incidents": self.incidents(),
         }
 
@@ -189,6 +314,75 @@ class Truth:
             "naive enrolled-vs-not comparison overstates the effect.",
         }
 
+    def treatment_effect_rows(self, treatment: str | None = None) -> dict[str, np.ndarray]:
+        """The recorded creator-days of one treatment (all when None), as columns."""
+        parts = [
+            part
+            for part in self.treatment_days
+            if treatment is None or (len(part["day"]) and part["treatment"][0] == treatment)
+        ]
+        names = [f"{o}_{w}" for o in causal_truth.OUTCOMES for w in ("with", "without")]
+        columns = ["treatment", "day", "creator", "treated_since", *names]
+        if not parts:
+            return {name: np.empty(0) for name in columns}
+        return {name: np.concatenate([part[name] for part in parts]) for name in columns}
+
+    def rewards_effects(self) -> dict:
+        """The program's effects on the enrolled, and at the eligibility threshold."""
+        rows = self.treatment_effect_rows("rewards_program")
+        launch = (
+            {
+                name: np.concatenate([part[name] for part in self.program_launch])
+                for name in self.program_launch[0]
+            }
+            if self.program_launch
+            else None
+        )
+        return {
+            "effects_on_treated": {
+                "definition": "per enrolled creator-day from the day after enrollment: "
+                "expected outcome with the program minus without it (fewer posts by the "
+                "posting multiplier, every live post's reach without the reach multiplier), "
+                "the other creators' exposure held fixed; cohorts are the first day the "
+                "program acted (enrollment date + 1)",
+                **causal_truth.effect_summary(rows, params.START_DATE),
+            },
+            "local_effect_at_threshold": causal_truth.local_effect_at_threshold(
+                rows, launch, self.enrolled_day, self.days - 1
+            )
+            if launch is not None
+            else {"creators_in_band": 0},
+        }
+
+    def tool_effects(self) -> dict:
+        """The scheduler's and the editor's effects on their adopters' creator-days."""
+        return {
+            tool: {
+                "definition": "per adopter creator-day from the adoption day (cohort; the day "
+                "before the first simulated day for adopters from before it): expected outcome "
+                "with the tool minus without it, the other creators' exposure held fixed",
+                **causal_truth.effect_summary(self.treatment_effect_rows(tool), params.START_DATE),
+            }
+            for tool in ("scheduler", "editor")
+        }
+
+    def region_launches(self) -> dict:
+        """Each launch of seeds/region_launches.csv: where, when, what it did."""
+        out = {}
+        for launch_id, launch in self.ref.region_launches.items():
+            launch_day = (launch.launch_date - params.START_DATE).days
+            out[launch_id] = {
+                "region_code": launch.region_code,
+                "launch_date": launch.launch_date.isoformat(),
+                "posting_rate_multiplier": params.REGION_LAUNCHES.posting_rate_multiplier[
+                    launch_id
+                ],
+                **causal_truth.region_launch_summary(
+                    self.region_launch_days.get(launch_id, {}), params.START_DATE, launch_day
+                ),
+            }
+        return out
+
     def incidents(self) -> list[dict]:
         """The incidents that end within the run, with their exact effects."""
         return [
@@ -214,6 +408,7 @@ class Truth:
         out["exp_rank_v2"].update(rank_v2_truth())
         out["exp_editor_boost"].update(self.editor_boost_truth())
         out["exp_two_sided_match"].update(two_sided_match_truth())
+        out["exp_two_sided_match"].update(self.two_sided_match_effects())
         return out
 
     def experiment_entry(self, experiment_id: str) -> dict:
@@ -247,6 +442,27 @@ class Truth:
             "naive_relative_lift_per_creator": {"views": effects.editor_boost_reach_multiplier - 1},
             "true_relative_effect_on_platform_total": {"views": 0.0},
             "true_traffic_by_arm": _sorted(self.arm_traffic),
+            "expected_totals_by_arm": _sorted(
+                {
+                    arm: {metric: dict(totals) for metric, totals in by_metric.items()}
+                    for arm, by_metric in self.editor_boost_expected.items()
+                }
+            ),
+            "true_relative_effect_on_treated_units": _relative(
+                self.editor_boost_expected["treatment"]
+            ),
+            "true_relative_effect_on_control_units": _relative(
+                self.editor_boost_expected["control"]
+            ),
+        }
+
+    def two_sided_match_effects(self) -> dict:
+        expected = self.two_sided_expected
+        return {
+            "true_relative_effect_on_platform_total": _relative({"views": expected["platform"]}),
+            "true_relative_effect_on_treated_side": {
+                side: _relative({"views": expected[side]}) for side in ("creator", "viewer")
+            },
         }
 
     def write(self, out_dir: Path) -> None:
@@ -275,9 +491,24 @@ def tools() -> dict:
     }
 
 
+def _relative(expected: dict) -> dict:
+    """{metric: with_effect / without_effect - 1} of expected totals; empty totals give {}."""
+    return {
+        metric: totals["with_effect"] / totals["without_effect"] - 1
+        for metric, totals in sorted(expected.items())
+        if totals.get("without_effect")
+    }
+
+
 def rank_v2_truth() -> dict:
     effects = params.EXPERIMENTS
     return {
+        # The ranker changes how treated viewers' For You impressions convert, not which
+        # posts they are shown: the exposure shares of their impressions are unchanged.
+        "true_relative_effect_on_exposure_shares": {
+            "new_creator_impression_share": 0.0,
+            "pgc_impression_share": 0.0,
+        },
         "mechanism": "For You view-through rate of treated viewers x "
         f"{effects.rank_v2_for_you_view_rate_multiplier}",
         "sample_ratio_mismatch": {
@@ -299,6 +530,23 @@ def two_sided_match_truth() -> dict:
                 "viewer_control__creator_treatment": 1.0,
                 "viewer_control__creator_control": 1.0,
             }
+        },
+    }
+
+
+def treatment_effect_columns(rows: dict[str, np.ndarray], creator_ids: np.ndarray) -> dict:
+    """`treatment_effects.parquet`: one row per treatment, treated creator and day, with
+    the expected outcomes with and without the treatment (`Truth.record_treatment_day`)."""
+    start = np.datetime64(params.START_DATE, "D")
+    return {
+        "treatment": rows["treatment"].astype(str),
+        "activity_date": start + rows["day"].astype("timedelta64[D]"),
+        "creator_id": creator_ids[rows["creator"].astype(np.int64)].astype(str),
+        "treated_since_date": start + rows["treated_since"].astype("timedelta64[D]"),
+        **{
+            name: rows[name]
+            for name in rows
+            if name not in ("treatment", "day", "creator", "treated_since")
         },
     }
 

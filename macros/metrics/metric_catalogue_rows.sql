@@ -35,6 +35,7 @@
                 and lookup.measures[metric.type_params.measure.name].agg == 'sum',
             'leaf_sql': leaf.sql,
             'leaf_sql_note': leaf.reason,
+            'is_guardrail': meta.guardrail is sameas true,
         }) %}
         {% do rows[-1].update(structure) %}
     {% endfor %}
@@ -47,6 +48,7 @@
         ('is_additive', 'boolean'), 'numerator_metric', 'denominator_metric', 'scaled_metric',
         ('scale_factor', 'double'), 'measure_name', 'measure_agg', 'measure_expr',
         'semantic_model', 'source_relation', 'time_column', 'leaf_sql', 'leaf_sql_note',
+        ('is_guardrail', 'boolean'),
     ] %}
     {% set selects = [] %}
     {% for row in rows or [{}] %}

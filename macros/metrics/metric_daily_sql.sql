@@ -24,7 +24,7 @@
     {% for metric in lookup.metrics.values() | sort(attribute='name')
         if (metric.config.meta or {}).get('status') == 'certified' %}
         {% for grouping in ['total'] + (metric.config.meta.allowed_dimensions or []) %}
-            {% set value = metric_value_sql(metric, lookup, '__by_' ~ grouping.split('__')[-1]) %}
+            {% set value = metric_value_sql(metric, lookup, '__by_' ~ grouping) %}
             {# Register the CTEs this value reads, and the measures each needs. #}
             {% for cte in value.ctes %}
                 {% for name in ([cte.name] if cte.get('conversion') else [cte.base, cte.name]) %}
@@ -95,11 +95,33 @@
             {% endif %}
         {% endfor %}
         {% set source_date = 'cast(' ~ any_measure.time_expr ~ ' as date)' %}
+        {% set join_sql = '' %}
         {% if spec.grouping == 'total' %}
             {% set value_sql = "cast('total' as " ~ string_type ~ ")" %}
         {% else %}
-            {% set value_sql = "coalesce(cast(" ~ lookup.dimensions[spec.grouping].expr
-                ~ " as " ~ string_type ~ "), '(null)')" %}
+            {% set reached = dimension_join(spec.grouping, spec.semantic_model, lookup) %}
+            {% if reached.reason %}
+                {{ exceptions.raise_compiler_error("metric_daily: " ~ reached.reason) }}
+            {% endif %}
+            {% set value_sql = "coalesce(cast(" ~ reached.expr ~ " as " ~ string_type ~ "), '(null)')" %}
+            {% if reached.join %}
+                {% if 'model.' ~ project_name ~ '.' ~ reached.join.model_name not in model_ids %}
+                    {{ exceptions.raise_compiler_error(
+                        "metric_daily reads '" ~ reached.join.model_name ~ "': add `-- depends_on: {{ ref('"
+                        ~ reached.join.model_name ~ "') }}` to models/metrics/metric_daily.sql") }}
+                {% endif %}
+                {% if spec.conversion %}
+                    {{ exceptions.raise_compiler_error("metric_daily cannot slice a conversion metric by "
+                        ~ "a dimension of another semantic model ('" ~ spec.grouping ~ "')") }}
+                {% endif %}
+                {# Only the key and the dimension: no column name can clash with the source's. #}
+                {% set join_sql = ' left join (select ' ~ reached.join.dimension_key
+                    ~ ' as joined_dimension_key, ' ~ reached.expr ~ ' as joined_dimension_value from '
+                    ~ ref(reached.join.model_name) ~ ') as joined_dimension on '
+                    ~ reached.join.source_key ~ ' = joined_dimension.joined_dimension_key' %}
+                {% set value_sql = "coalesce(cast(joined_dimension.joined_dimension_value as "
+                    ~ string_type ~ "), '(null)')" %}
+            {% endif %}
         {% endif %}
         {% set aggregates = [] %}
         {% for measure in spec.measures %}
@@ -118,7 +140,7 @@
                 ~ aggregates | join(', ') ~ ' from ' ~ ref(spine) ~ ' as spine inner join '
                 ~ ref(any_measure.model_name) ~ ' as source on ' ~ source_date ~ ' <= ' ~ date_sql
                 ~ ' and ' ~ source_date ~ ' > cast(' ~ dbt.dateadd(spec.window.granularity,
-                    -spec.window.count, date_sql) ~ ' as date)'
+                    -spec.window.count, date_sql) ~ ' as date)' ~ join_sql
                 ~ ('' if since is none else ' where ' ~ date_sql ~ ' >= ' ~ since ~ ' and '
                     ~ source_date ~ ' > cast(' ~ dbt.dateadd(spec.window.granularity,
                     -spec.window.count, since) ~ ' as date)')
@@ -128,7 +150,8 @@
             {% set read_from = '' if since is none else ' where ' ~ source_date ~ ' >= cast('
                 ~ dbt.dateadd('day', -longest_shift.get(name, 0), since) ~ ' as date)' %}
             {% set body = 'select ' ~ source_date ~ ' as metric_date, ' ~ value_sql ~ ' as dimension_value, '
-                ~ aggregates | join(', ') ~ ' from ' ~ ref(any_measure.model_name) ~ read_from ~ ' group by '
+                ~ aggregates | join(', ') ~ ' from ' ~ ref(any_measure.model_name) ~ join_sql ~ read_from
+                ~ ' group by '
                 ~ source_date ~ ('' if spec.grouping == 'total' else ', ' ~ value_sql) %}
         {% endif %}
         {% do ctes.append(name ~ ' as (\n    ' ~ body ~ '\n)') %}

@@ -3,7 +3,8 @@
     the metric's allowed dimensions (each as text, null as '(null)'), with
     the metric's numerator (its value, unless a ratio) and, for ratios, its
     denominator, aggregated over its semantic model's relation as
-    metric_daily does. {'sql', 'reason'}: `sql` is none, and `reason` says
+    metric_daily does; dimensions of other semantic models are reached by
+    the same one-hop joins on their entity (dimension_join). {'sql', 'reason'}: `sql` is none, and `reason` says
     why, for metrics with no allowed dimensions, no single aggregate
     (metric_leaf_aggregate) or inputs from more than one semantic model.
     Readers filter on `metric_date`, a grouping key, so the filter reaches
@@ -32,13 +33,29 @@
         {{ return({'sql': none, 'reason': "metric '" ~ metric.name ~ "' reads more than one semantic model: "
             ~ models | join(', ')}) }}
     {% endif %}
+    {% set source = lookup.semantic_models[models[0]] %}
     {% set measure = (lookup.measures.values() | selectattr('semantic_model', 'equalto', models[0]) | list)[0] %}
     {% set string_type = dbt.type_string() %}
     {% set groups = [] %}
     {% set columns = [] %}
+    {# One left join per entity the dimensions are reached through, keeping only its key and those dimensions. #}
+    {% set joins = {} %}
     {% for dimension in dimensions %}
-        {% set expression = "coalesce(cast(" ~ lookup.dimensions[dimension].expr ~ " as " ~ string_type
-            ~ "), '(null)')" %}
+        {% set reached = dimension_join(dimension, models[0], lookup) %}
+        {% if reached.reason %}
+            {{ return({'sql': none, 'reason': reached.reason}) }}
+        {% endif %}
+        {% if reached.join %}
+            {% set alias = lookup.dimensions[dimension].entity ~ '_dimensions' %}
+            {% if alias not in joins %}
+                {% do joins.update({alias: {'join': reached.join, 'columns': []}}) %}
+            {% endif %}
+            {% do joins[alias].columns.append(reached.expr ~ ' as ' ~ dimension) %}
+            {% set value = alias ~ '.' ~ dimension %}
+        {% else %}
+            {% set value = reached.expr %}
+        {% endif %}
+        {% set expression = "coalesce(cast(" ~ value ~ " as " ~ string_type ~ "), '(null)')" %}
         {% do groups.append(expression) %}
         {% do columns.append(expression ~ ' as ' ~ dimension) %}
     {% endfor %}
@@ -49,6 +66,12 @@
     {% if denominator %}
         {% do columns.append(denominator.sql ~ ' as denominator') %}
     {% endif %}
-    {{ return({'sql': 'select ' ~ columns | join(', ') ~ ' from ' ~ measure.relation ~ ' group by '
-        ~ groups | join(', '), 'reason': none}) }}
+    {% set join_sql = [] %}
+    {% for alias, spec in joins.items() %}
+        {% do join_sql.append(' left join (select ' ~ spec.join.dimension_key ~ ' as join_key, '
+            ~ spec.columns | join(', ') ~ ' from ' ~ spec.join.relation ~ ') as ' ~ alias ~ ' on '
+            ~ spec.join.source_key ~ ' = ' ~ alias ~ '.join_key') %}
+    {% endfor %}
+    {{ return({'sql': 'select ' ~ columns | join(', ') ~ ' from ' ~ source.relation ~ join_sql | join('')
+        ~ ' group by ' ~ groups | join(', '), 'reason': none}) }}
 {% endmacro %}

@@ -1,7 +1,8 @@
 {#
     Fails the build (raise_compiler_error) when any metric breaks a governance
     rule; every message names the metric and the field. Rules: all meta fields
-    present and valid; config.group a dbt group whose owner's email is
+    present and valid; optional boolean fields (guardrail) true or false, and a
+    guardrail certified; config.group a dbt group whose owner's email is
     meta.owner; allowed dimensions exist; the tree has one root (the
     north star), every parent exists, ratio links match the definitions;
     a certified metric can be computed by metric_daily (metric_daily_blocker)
@@ -37,6 +38,14 @@
                     ~ "', not one of " ~ rules.allowed[field] | join(', ')) %}
             {% endif %}
         {% endfor %}
+        {% for field in rules.booleans if field in meta
+            and meta[field] is not sameas true and meta[field] is not sameas false %}
+            {% do field_errors.append("meta." ~ field ~ " must be true or false") %}
+        {% endfor %}
+        {% if meta.get('guardrail') is sameas true and meta.get('status') != 'certified' %}
+            {% do field_errors.append("meta.guardrail is true but meta.status is not certified: "
+                ~ "only a certified metric may block a launch") %}
+        {% endif %}
         {# Ownership: a dbt group, whose owner's address is meta.owner. #}
         {% set groups = {} %}
         {% for group in graph.groups.values() %}
@@ -106,10 +115,16 @@
                 {# A conversion metric is sliced by its base events only. #}
                 {% set is_conversion_measure = metric.type == 'conversion' and measure.name
                     == metric.type_params.conversion_type_params.conversion_measure.name %}
-                {% for dim in dims or [] if dim in lookup.dimensions and not is_conversion_measure
-                    and lookup.dimensions[dim].semantic_model != found.semantic_model %}
-                    {% do field_errors.append("meta.allowed_dimensions has '" ~ dim ~ "', which is not in semantic model '"
-                        ~ found.semantic_model ~ "' of measure '" ~ measure.name ~ "'") %}
+                {% for dim in dims or [] if dim in lookup.dimensions and not is_conversion_measure %}
+                    {% set reached = dimension_join(dim, found.semantic_model, lookup) %}
+                    {% if reached.reason %}
+                        {% do field_errors.append("meta.allowed_dimensions has '" ~ dim ~ "', which semantic model '"
+                            ~ found.semantic_model ~ "' of measure '" ~ measure.name ~ "' cannot reach: "
+                            ~ reached.reason) %}
+                    {% elif reached.join and metric.type == 'conversion' %}
+                        {% do field_errors.append("meta.allowed_dimensions has '" ~ dim ~ "', a dimension of "
+                            ~ "another semantic model: metric_daily slices conversion metrics by their own") %}
+                    {% endif %}
                 {% endfor %}
                 {% set model = graph.nodes[found.model_id] %}
                 {% if not model.config.contract.enforced %}

@@ -12,10 +12,10 @@
 -- The relations the certified metrics read (metric_daily_sql fails the
 -- build, naming the model, when one is missing here):
 -- depends_on: {{ ref('fct_viewer_daily') }}
+-- depends_on: {{ ref('fct_consumption_daily') }}
 -- depends_on: {{ ref('fct_creator_daily') }}
 -- depends_on: {{ ref('dim_content') }}
 -- depends_on: {{ ref('dim_creators') }}
--- depends_on: {{ ref('fct_distribution_daily') }}
 -- depends_on: {{ ref('fct_rewards_creator_daily') }}
 -- depends_on: {{ ref('metric_time_spine_daily') }}
 {{ validate_metric_governance() }}

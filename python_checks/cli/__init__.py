@@ -2,8 +2,12 @@
 
     pgc check    [--warehouse PATH] [--raw DIR]
     pgc explain  METRIC --date D [--baseline D0 | --baseline-days N | --weeks-back K] [--top N]
-    pgc localize FILE [--dimensions A,B,...] [--ROLE COLUMN ...] [--anomaly-time T] [--json]
+    pgc localize FILE [--dimensions A,B,...] [--ROLE COLUMN ...] [--anomaly-time T]
+                 [--max-causes N] [--min-confidence P] [--json]
     pgc report   [--warehouse PATH] [--out reports/metric_health.html]
+    pgc experiment EXPERIMENT_ID | --summary FILE.csv [--control NAME] [--alpha A] [--json]
+    pgc causal   rewards|tools [--warehouse PATH] [--no-store]
+    pgc publish  [--warehouse PATH] [--serving-dir DIR] [--keep N] [--rollback]
 
 Each subcommand reads what it needs through `python_checks.warehouse`, computes with the
 domain packages and renders with `python_checks.reporting`. Exit codes: 0 success, 1 a
@@ -18,11 +22,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from python_checks.cli import check, explain, localize, report
-from python_checks.cli.arguments import USAGE_ERRORS
+from python_checks.cli import causal, check, experiment, explain, localize, publish, report
+from python_checks.cli.arguments import usage_errors
 
 USAGE_ERROR = 2
-SUBCOMMANDS = {"check": check, "explain": explain, "localize": localize, "report": report}
+# Each module's top level imports only argparse and cli.arguments; what its command
+# computes with is imported when it runs.
+SUBCOMMANDS = {
+    "check": check,
+    "explain": explain,
+    "localize": localize,
+    "report": report,
+    "experiment": experiment,
+    "causal": causal,
+    "publish": publish,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         return SUBCOMMANDS[args.command].run(args)
-    except USAGE_ERRORS as error:
+    except Exception as error:
+        if not isinstance(error, usage_errors()):
+            raise
         print(f"pgc {args.command}: error: {error}", file=sys.stderr)
         return USAGE_ERROR
 

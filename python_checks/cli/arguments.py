@@ -6,18 +6,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from python_checks.diagnosis.baseline_period import BaselineError
-from python_checks.diagnosis.explanation import ExplainError
-from python_checks.warehouse.connection import WarehouseError
-
 DEFAULT_WAREHOUSE = "warehouse/pgc.duckdb"
+# Read commands open the serving snapshot when one is published (`pgc publish`).
+SERVING_HELP = "warehouse/serving.duckdb when published, else warehouse/pgc.duckdb"
 
 
 class UsageError(Exception):
     """A problem with what the user asked for: printed to stderr, exit code 2."""
 
 
-USAGE_ERRORS = (BaselineError, ExplainError, FileNotFoundError, UsageError, WarehouseError)
+def usage_errors() -> tuple[type[Exception], ...]:
+    """The errors that are the user's to fix. Imported when an error is being handled, so
+    that starting a subcommand loads only what that subcommand uses."""
+    from python_checks.diagnosis.baseline_period import BaselineError
+    from python_checks.diagnosis.explanation import ExplainError
+    from python_checks.warehouse.connection import WarehouseError
+
+    return (BaselineError, ExplainError, FileNotFoundError, UsageError, WarehouseError)
 
 
 def date(text: str) -> dt.date:

@@ -7,11 +7,6 @@ import argparse
 from pathlib import Path
 
 from python_checks.cli.arguments import DEFAULT_WAREHOUSE
-from python_checks.monitoring.check_runner import run_checks
-from python_checks.reporting.check_layout import render_check_summary
-from python_checks.warehouse.check_inputs import read_check_inputs
-from python_checks.warehouse.check_store import write_check_run
-from python_checks.warehouse.connection import connect
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -21,6 +16,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from python_checks.monitoring.check_runner import run_checks
+    from python_checks.reporting.check_layout import render_check_summary
+    from python_checks.warehouse.check_inputs import read_check_inputs
+    from python_checks.warehouse.check_store import write_check_run
+    from python_checks.warehouse.connection import connect
+
     with connect(args.warehouse, read_only=False) as con:
         inputs = read_check_inputs(con, args.raw)
         outcome = run_checks(inputs)

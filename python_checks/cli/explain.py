@@ -5,12 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from python_checks.cli.arguments import DEFAULT_WAREHOUSE, date, positive
-from python_checks.diagnosis.baseline_period import choose_baseline
-from python_checks.diagnosis.explanation import explain
-from python_checks.reporting.explain_layout import render_explanation
-from python_checks.warehouse.connection import connect
-from python_checks.warehouse.explain_inputs import read_explain_inputs
+from python_checks.cli.arguments import DEFAULT_WAREHOUSE, SERVING_HELP, date, positive
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -24,12 +19,24 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--weeks-back", type=positive, help="same weekday K weeks before (default: 1)"
     )
     parser.add_argument("--top", type=positive, default=5, help="slices and culprits shown")
-    parser.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    parser.add_argument(
+        "--warehouse",
+        default=None,
+        help=f"DuckDB file (default: {SERVING_HELP})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from python_checks.diagnosis.baseline_period import choose_baseline
+    from python_checks.diagnosis.explanation import explain
+    from python_checks.reporting.explain_layout import render_explanation
+    from python_checks.warehouse.connection import connect
+    from python_checks.warehouse.explain_inputs import read_explain_inputs
+    from python_checks.warehouse.publish import reading_path
+
     baseline = choose_baseline(args.date, args.baseline, args.baseline_days, args.weeks_back)
-    with connect(args.warehouse) as con:
+    warehouse = reading_path(args.warehouse, DEFAULT_WAREHOUSE)
+    with connect(warehouse) as con:
         inputs = read_explain_inputs(con, args.metric, [args.date, *baseline.dates])
     explanation = explain(args.metric, args.date, baseline, inputs, args.top)
     print(render_explanation(explanation, color=sys.stdout.isatty()))

@@ -26,6 +26,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--anomaly-time", help="the anomalous time (files with a time column)")
     parser.add_argument("--top", type=positive, default=5, help="culprits shown")
     parser.add_argument(
+        "--max-causes", type=positive, metavar="N", help="at most N root causes (default 5)"
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=probability,
+        metavar="P",
+        help="report root causes of confidence P (0 to 1, default 0.5) or more; the others "
+        "as alternatives",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the root causes as JSON, one list per file"
     )
 
@@ -34,7 +44,13 @@ def run(args: argparse.Namespace) -> int:
     roles = {role: getattr(args, role) for role in ROLES if getattr(args, role)}
     try:
         result = localize_incident(
-            args.file, args.dimensions, roles, args.anomaly_time, top_k=args.top
+            args.file,
+            args.dimensions,
+            roles,
+            args.anomaly_time,
+            top_k=args.top,
+            max_causes=args.max_causes,
+            min_confidence=args.min_confidence,
         )
     except ValueError as error:
         raise UsageError(str(error)) from error
@@ -45,6 +61,17 @@ def run(args: argparse.Namespace) -> int:
           f"{result.total_expected:,.1f} ({result.total_deviation:+,.1f})")  # fmt: skip
     print(render_culprit_table(result))
     return 0
+
+
+def probability(text: str) -> float:
+    """A number from 0 to 1 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"not a number from 0 to 1: {text!r}")
+    return value
 
 
 def _plain(value: object) -> object:

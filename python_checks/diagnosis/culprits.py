@@ -44,9 +44,10 @@ def leaf_table(
 
 
 def find_culprits(
-    leaves: pd.DataFrame, dimensions: Sequence[str], top_n: int
+    leaves: pd.DataFrame, dimensions: Sequence[str], top_n: int, baseline_periods: int = 1
 ) -> LocalizationResult:
-    """Localize the change over the leaf table built by `leaf_table`."""
+    """Localize the change over the leaf table built by `leaf_table`, whose expected values
+    are the mean of `baseline_periods` days."""
     has_denominator = "actual_denominator" in leaves.columns
     columns = LeafColumns(
         actual="actual_numerator",
@@ -54,4 +55,5 @@ def find_culprits(
         actual_denominator="actual_denominator" if has_denominator else None,
         expected_denominator="expected_denominator" if has_denominator else None,
     )
-    return localize(leaves, list(dimensions), columns, LocalizationOptions(top_k=top_n))
+    options = LocalizationOptions(top_k=top_n, baseline_periods=baseline_periods)
+    return localize(leaves, list(dimensions), columns, options)

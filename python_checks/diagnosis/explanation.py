@@ -125,7 +125,8 @@ def culprits_from_leaves(
     table = leaf_table(leaves, dimensions, baseline.dates, day)
     if table.empty:
         return Culprits(tuple(dimensions), None, "no leaf rows on these days")
-    return Culprits(tuple(dimensions), find_culprits(table, dimensions, top_n))
+    result = find_culprits(table, dimensions, top_n, len(baseline.dates))
+    return Culprits(tuple(dimensions), result)
 
 
 def explain(

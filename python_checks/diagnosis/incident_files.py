@@ -8,8 +8,9 @@ Formats, told apart by column names (any role can be named explicitly instead):
     period (`failed`, `total`, `failed_baseline`, `total_baseline`, or `baseline_failed`, ...).
 (c) one period of a ratio: failed and total only. With a time column (`timestamp`, `minute`,
     ...) the other times are the baseline (format b); without one the normal failure rate
-    of each leaf is estimated from the file itself: a robust main-effects model of the
-    dimension values (`normal_rates`), refitted without the root causes found.
+    of each leaf is estimated from the file itself: a main-effects model of the dimension
+    values whose outlying values are expected at their dimension's median (`normal_rates`),
+    refitted without the root causes found.
 (d) a derived measure as two files, `<name>.a.csv` and `<name>.b.csv` (Squeeze's derived
     datasets): the measure is a / b, both with real and predict columns.
 
@@ -20,6 +21,7 @@ they have in the file (a `cdn` column of integers gives slices like {'cdn': 5}).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +33,11 @@ from python_checks.diagnosis.leaf_columns import LeafColumns
 from python_checks.diagnosis.localization import (
     LocalizationOptions,
     LocalizationResult,
+    default_depth,
     localize,
 )
-from python_checks.diagnosis.normal_rates import normal_failures
+from python_checks.diagnosis.localization_criterion import layer_penalties
+from python_checks.diagnosis.normal_rates import normal_model
 
 FAILED_NAMES = ("failed", "fail", "failures", "failure", "errors", "error", "numerator", "num")
 TOTAL_NAMES = ("total", "sessions", "requests", "count", "cnt", "denominator", "den")
@@ -155,27 +159,41 @@ def localize_incident(
     anomaly_time: object | None = None,
     options: LocalizationOptions | None = None,
     top_k: int | None = None,
+    max_causes: int | None = None,
+    min_confidence: float | None = None,
 ) -> LocalizationResult:
     """Root causes of the incident in one file (formats a, b, c above; a `<name>.a.csv`
     path is read with its `<name>.b.csv` as format d). `options` go to `localize`; by
     default the format's own (NO_BASELINE_OPTIONS for one period without a baseline), with
-    `top_k` culprits when given."""
+    `top_k` culprits, at most `max_causes` root causes and root causes of at least
+    `min_confidence` when given."""
+    changes = _changes(top_k, max_causes, min_confidence)
     path = Path(path)
     if path.name.endswith(".a.csv") and path.with_name(path.name[:-6] + ".b.csv").exists():
         b_path = path.with_name(path.name[:-6] + ".b.csv")
-        return localize_derived(path, b_path, dimensions, _chosen(options, top_k))
+        return localize_derived(path, b_path, dimensions, _chosen(options, None, changes))
     frame = read_leaves(path)
-    return localize_frame(frame, str(path), dimensions, roles, anomaly_time, options, top_k)
+    return localize_frame(
+        frame, str(path), dimensions, roles, anomaly_time, options, top_k, max_causes,
+        min_confidence,
+    )  # fmt: skip
+
+
+def _changes(
+    top_k: int | None, max_causes: int | None, min_confidence: float | None
+) -> dict[str, object]:
+    given = {"top_k": top_k, "max_root_causes": max_causes, "min_confidence": min_confidence}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def _chosen(
     options: LocalizationOptions | None,
-    top_k: int | None,
     default: LocalizationOptions | None = None,
+    changes: Mapping[str, object] | None = None,
 ) -> LocalizationOptions:
-    """`options`, else `default`, else the defaults; with `top_k` culprits when given."""
+    """`options`, else `default`, else the defaults; with the `changes` applied."""
     chosen = options or default or LocalizationOptions()
-    return chosen if top_k is None else dataclasses.replace(chosen, top_k=top_k)
+    return dataclasses.replace(chosen, **changes) if changes else chosen
 
 
 def localize_frame(
@@ -186,8 +204,11 @@ def localize_frame(
     anomaly_time: object | None = None,
     options: LocalizationOptions | None = None,
     top_k: int | None = None,
+    max_causes: int | None = None,
+    min_confidence: float | None = None,
 ) -> LocalizationResult:
     """`localize_incident` over a frame already read (`source` names it in errors)."""
+    changes = _changes(top_k, max_causes, min_confidence)
     layout = detect_layout(list(frame.columns), source, dimensions, roles)
     frame = frame.copy()
     for column in (layout.actual, layout.expected, layout.actual_denominator,
@@ -197,9 +218,9 @@ def localize_frame(
     dims = list(layout.dimensions)
     if layout.format == "time_series":
         frame = _periods_from_time(frame, layout, anomaly_time, source)
-        return localize(frame, dims, TWO_PERIOD_COLUMNS, _chosen(options, top_k))
+        return localize(frame, dims, TWO_PERIOD_COLUMNS, _chosen(options, None, changes))
     if layout.format == "one_period":
-        chosen = _chosen(options, top_k, NO_BASELINE_OPTIONS)
+        chosen = _chosen(options, NO_BASELINE_OPTIONS, changes)
         return localize_without_baseline(
             frame, dims, layout.actual, layout.actual_denominator or "", chosen
         )
@@ -209,7 +230,7 @@ def localize_frame(
         actual_denominator=layout.actual_denominator,
         expected_denominator=layout.expected_denominator,
     )
-    return localize(frame, dims, columns, _chosen(options, top_k))
+    return localize(frame, dims, columns, _chosen(options, None, changes))
 
 
 # The columns `_periods_from_time` writes.
@@ -260,23 +281,36 @@ def localize_without_baseline(
 
     The normal failure rate of each leaf comes from a main-effects model of the file
     (`normal_rates`): intrinsic differences between dimension values are explained, values
-    whose effect is an outlier in their dimension are expected at the dimension's median.
-    The localization runs on the excess; the model is refitted without the leaves of the
-    root causes found, until they stop changing (at most `rounds` times).
-    `outlier_options` go to `normal_rates.outlying_values`; `options` (NO_BASELINE_OPTIONS
-    by default) to `localize`.
+    whose effect is an outlier in their dimension (`options.outlier_rule`) are expected at
+    the dimension's median, and only they are candidate causes on their own. The
+    localization runs on the excess; the model is refitted without the leaves of the root
+    causes found, until they stop changing (at most `rounds` times). `outlier_options`
+    replace the rule's arguments of `normal_rates.outlying_values`; `options`
+    (NO_BASELINE_OPTIONS by default) go to `localize`.
     """
     options = options or NO_BASELINE_OPTIONS
     columns = LeafColumns(actual=failed, expected="_expected", actual_denominator=total)
     codes = [pd.factorize(frame[d], use_na_sentinel=False)[0].astype(np.int64) for d in dimensions]
     f = frame[failed].to_numpy(dtype=float)
     n = frame[total].to_numpy(dtype=float)
+    if outlier_options is None and options.outlier_rule == "criterion":
+        # A value is a cause when its effect stands out of its dimension's by as much as a
+        # slice of one dimension must explain to be named: the same criterion.
+        sizes = [int(code.max()) + 1 if len(code) else 0 for code in codes]
+        active = int(((f > 0) | (n > 0)).sum())
+        depth = min(options.max_combination_size or default_depth(len(dimensions)), len(dimensions))
+        first = layer_penalties(sizes, active, depth, options.penalty_scale)[0]
+        outlier_options = {"min_z": math.sqrt(first), "min_log_factor": 0.0}
+    outlier_options = outlier_options or {}
     excluded = np.zeros(len(frame), dtype=bool)
     work = frame.copy()
     result, seen = None, []
     for _ in range(max(rounds, 1)):
-        work["_expected"] = normal_failures(codes, f, n, excluded, **(outlier_options or {}))
-        result = localize(work, dimensions, columns, options)
+        work["_expected"], at_median = normal_model(codes, f, n, excluded, **outlier_options)
+        # A value's own level is a parameter of the normal model unless it is an outlier (or
+        # was left out of the fit): only those values are candidate causes on their own.
+        fitted = [~replaced for replaced in at_median]
+        result = localize(work, dimensions, columns, options, fitted_values=fitted)
         if result.root_causes in seen:  # converged, or cycling between two answers
             break
         seen.append(result.root_causes)
@@ -285,10 +319,9 @@ def localize_without_baseline(
     return result
 
 
-# Without a baseline the normal rates are estimates: a further root cause must change its
-# slice's rate by x2 (min_log_change), and only excess failures are causes. Tuned on seed 1
-# of both generators (docs/python_checks.md).
-NO_BASELINE_OPTIONS = LocalizationOptions(min_gain=0.1, min_log_change=0.7, direction="up")
+# Without a baseline the failures are compared with estimated normal rates, and only excess
+# failures are causes (a slice failing less than its estimate is an estimation error).
+NO_BASELINE_OPTIONS = LocalizationOptions(direction="up")
 
 
 def _inside_any(frame: pd.DataFrame, slices: Sequence[Mapping[str, object]]) -> np.ndarray:
@@ -324,5 +357,18 @@ def localize_derived(
     if set(a_dims) != set(b_dims):
         raise ValueError(f"{a_path} and {b_path} have different dimensions: {a_dims}, {b_dims}")
     leaves = a.merge(b, on=list(a_dims), how="outer").fillna(0.0)
-    columns = LeafColumns("real_a", "predict_a", "real_b", "predict_b")
-    return localize(leaves, list(a_dims), columns, options or LocalizationOptions())
+    return localize_derived_frame(leaves, list(a_dims), options)
+
+
+def localize_derived_frame(
+    leaves: pd.DataFrame,
+    dimensions: Sequence[str],
+    options: LocalizationOptions | None = None,
+) -> LocalizationResult:
+    """Format (d) over leaves already joined: `real_a`, `predict_a`, `real_b`, `predict_b`;
+    the measure is a / b, its expected value at each leaf the forecast ratio."""
+    return localize(leaves, list(dimensions), DERIVED_COLUMNS, options or LocalizationOptions())
+
+
+# The columns of a derived measure's joined leaves.
+DERIVED_COLUMNS = LeafColumns("real_a", "predict_a", "real_b", "predict_b")

@@ -2,26 +2,26 @@
 
 Input: a leaf table, one row per combination of dimension values, with an actual and an
 expected value (or a comparison and a baseline period), and for ratio metrics their
-denominators. Output: ranked culprit slices such as {region: BR, app_version: 31.2}.
+denominators. Output: the root-cause set, such as ({region: BR, app_version: 31.2},), with a
+confidence per cause, and ranked alternatives.
 
-The method (see docs/python_checks.md for the reasoning and references):
+The method (docs/diagnosis.md has the reasoning and the references):
 
-1. Leaf deviation. For an additive metric the expected value of a leaf is `expected`. For a
-   ratio metric (failures / sessions, completed / views) the expected numerator is the
-   leaf's expected rate times its actual denominator, so a leaf deviates only when its rate
-   moves, weighted by its volume: a tiny slice with a wild rate cannot dominate.
-2. Candidate search (Apriori-style pruning, as in HotSpot and RiskLoc): 1-dimension slices
-   whose deviation is a significant share of the total; k-dimension slices only when all of
-   their (k-1)-dimension sub-slices were significant.
-3. Scoring by how well a slice explains the leaves (Squeeze's ripple-effect idea): inside a
-   culprit every leaf moves by the same factor, outside nothing moves. The slice's
-   `share_explained` is the drop in total absolute leaf deviation when its leaves are
-   predicted as expected * (actual_S / expected_S), as a share of the total absolute
-   deviation. A too-coarse parent mispredicts its unaffected leaves and a too-fine child
-   leaves part of the deviation unexplained, so the true slice scores highest; a small
-   relative penalty per extra dimension breaks ties in favour of the parent.
-4. Greedy set: take the best slice, treat its leaves as explained (rescale their expected
-   values), search again; stop when nothing significant remains or the gain is small.
+1. Leaf noise (`leaf_noise`): each leaf's expected value (for a ratio, the expected rate at
+   the actual volume) and the variance of its deviation, `a * counting variance + c *
+   expected^2`, fitted to the leaves.
+2. Likelihood (`slice_search`, `localization_criterion`): under the ripple model (Squeeze)
+   a root cause moves all of its leaves by one factor; a slice's likelihood-ratio statistic
+   against "nothing moved" comes from three sums over its leaves (actual, expected and the
+   variance of their difference).
+3. Criterion (`localization_criterion`): a slice is worth naming when its statistic exceeds
+   the two-part code length of naming it among the slices of its layer and fitting its
+   factor (MDL / BIC); coarser slices cost less, so the simpler explanation wins when the
+   evidence does not separate them.
+4. Set (`localization_selection`): the set of slices with the most total evidence, by
+   forward selection and local moves (drop, generalise, swap, split), where a parent and
+   its children are first weighed on where the change is; each cause's confidence is its
+   posterior probability against its parents, its best children and no cause.
 
 Adtributor's explanatory power and surprise (Jensen-Shannon divergence between the slice's
 expected and actual shares) are reported alongside.
@@ -38,65 +38,94 @@ import numpy as np
 import pandas as pd
 
 from python_checks.diagnosis.leaf_columns import LeafColumns
-from python_checks.diagnosis.leaf_noise import (
-    calibrated,
-    expected_numerator,
-    leaf_loss,
-    power_variance,
+from python_checks.diagnosis.leaf_noise import LeafValues, leaf_values, leaf_variance
+from python_checks.diagnosis.localization_criterion import layer_penalties, ripple_statistic
+from python_checks.diagnosis.localization_selection import nested, select_root_causes
+from python_checks.diagnosis.slice_search import (
+    LeafStatistics,
+    SliceKey,
+    SliceTable,
+    aliased_values,
+    build_slice_table,
+    slice_key,
+    slice_rows,
 )
-from python_checks.diagnosis.slice_search import SliceKey, significant_slices
+from python_checks.stats.variance_mixture import VarianceMixture
+
+# Without max_combination_size, slices combine at most this many dimensions, and fewer when
+# the search would otherwise have more than MAX_CUBOIDS sets of dimensions (but at least
+# three): 13 dimensions are searched 3 deep (377 sets), 9 dimensions 6 deep.
+DEFAULT_MAX_COMBINATION = 6
+MAX_CUBOIDS = 512
+# Root causes are searched at most this many times, the noise refitted without them between.
+NOISE_ROUNDS = 3
 
 
 @dataclass(frozen=True)
 class LocalizationOptions:
-    """How hard localization looks and when it stops; the defaults are the documented choice
-    (docs/python_checks.md).
+    """What localization searches and reports; the defaults are the shipped setting
+    (docs/diagnosis.md).
 
-    max_combination_size: slices combine at most this many dimensions.
+    max_combination_size: slices combine at most this many dimensions (None: all of them up
+      to 6, fewer when that would search more than 512 sets of dimensions, at least 3).
     top_k: culprits returned (root causes first, then alternatives).
-    min_share: a slice is expanded/considered only if |its deviation| is at least this share
-      of the largest per-dimension sum of absolute slice deviations.
-    min_gain: a further root cause must explain at least this share of what the first did.
     max_root_causes: at most this many root causes.
-    complexity_penalty: the score of a slice of k dimensions is its share explained times
-      1 - complexity_penalty * (k - 1), so a parent wins a tie with its child.
-    min_z: a further root cause's deviation must be at least this many noise standard
-      deviations (binomial for ratios, a fitted power-of-expected model otherwise, both
-      scaled by a robust overdispersion factor). The first is always reported.
+    penalty_scale: multiplies the code length a slice pays to be named (1: the two-part MDL
+      code; 2, twice it, was chosen by leave-one-source-out over the development sources).
     merge_aliases: when other dimension values cover exactly the same active leaves as a
       selected root cause (surface = for_you and model_version = rec_v8 on a rollout day),
       the data cannot tell them apart, so the root cause names all of them.
-    loss: "squared" (deviations weighed by their noise variance) or "absolute".
-    min_rest_change: a selected slice gives way to its parent (one dimension fewer) when the
-      rest of the parent moved too: at least min_z noise deviations, in the same direction,
-      by at least this share of the slice's own log change.
-    min_log_change: a further root cause must also change by at least this much,
-      |log(actual / expected)| over the slice (for a ratio: of its rate).
-    direction: "both", or "up" to consider only slices whose actual exceeds expected (a
-      failure count, where an incident adds failures and a slice that fails less than its
-      estimated normal is an estimation error, not a cause).
+    direction: "both"; "up" or "down" to consider only slices whose actual is above (below)
+      expected (a failure count, where an incident adds failures); "total" for the direction
+      of the total deviation (the incident's).
+    min_confidence: root causes with a lower confidence are reported as alternatives (0.5:
+      only causes more likely here than one level up, one level down or nowhere; chosen by
+      leave-one-source-out).
+    refine: apply the local moves after the forward selection.
+    effect_spread: how much (standard deviation of the log factor) a cause's effect may
+      differ between its parts: a parent whose other parts moved like this is the cause
+      (0.25, chosen by leave-one-source-out).
+    outlier_rule: files of one period only (`incident_files`): a dimension value is a cause
+      on its own when its fitted effect stands out of its dimension's, either by the
+      criterion's level for a slice of one dimension ("criterion") or by 2.5 robust
+      standard deviations and a factor of 2.5 ("factor": intrinsic differences between
+      values are taken to stay below 2.5x).
+    baseline_periods: for an additive metric, the expected values are the mean of this many
+      earlier periods (`pgc explain`'s baseline) rather than a forecast (None): the
+      baseline's own counting noise is part of each leaf's variance (`leaf_noise`).
     """
 
-    max_combination_size: int = 3
+    max_combination_size: int | None = None
     top_k: int = 5
-    min_share: float = 0.05
-    min_gain: float = 0.1
     max_root_causes: int = 5
-    complexity_penalty: float = 0.02
-    min_z: float = 5.0
+    penalty_scale: float = 2.0
     merge_aliases: bool = True
-    loss: Literal["squared", "absolute"] = "squared"
-    min_rest_change: float = 0.5
-    min_log_change: float = 0.0
-    direction: Literal["both", "up"] = "both"
+    direction: Literal["both", "up", "down", "total"] = "total"
+    min_confidence: float = 0.5
+    refine: bool = True
+    effect_spread: float = 0.25
+    outlier_rule: Literal["criterion", "factor"] = "factor"
+    baseline_periods: int | None = None
 
     def __post_init__(self) -> None:
-        if self.max_combination_size < 1:
+        if self.max_combination_size is not None and self.max_combination_size < 1:
             raise ValueError("max_combination_size must be at least 1")
-        if self.direction not in ("both", "up"):
-            raise ValueError(f"direction must be 'both' or 'up', got {self.direction!r}")
-        if self.loss not in ("squared", "absolute"):
-            raise ValueError(f"loss must be 'absolute' or 'squared', got {self.loss!r}")
+        if self.direction not in ("both", "up", "down", "total"):
+            raise ValueError(
+                f"direction must be 'both', 'up', 'down' or 'total', got {self.direction!r}"
+            )
+        if self.max_root_causes < 1:
+            raise ValueError("max_root_causes must be at least 1")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ValueError(f"min_confidence must be in [0, 1], got {self.min_confidence}")
+        if self.outlier_rule not in ("criterion", "factor"):
+            raise ValueError(
+                f"outlier_rule must be 'criterion' or 'factor', got {self.outlier_rule!r}"
+            )
+        if self.baseline_periods is not None and self.baseline_periods < 1:
+            raise ValueError(f"baseline_periods must be at least 1, got {self.baseline_periods}")
+        if self.penalty_scale <= 0:
+            raise ValueError(f"penalty_scale must be positive, got {self.penalty_scale}")
 
 
 @dataclass(frozen=True)
@@ -109,9 +138,10 @@ class Culprit:
     deviation: float  # actual - expected (for ratio metrics: excess numerator at actual volume)
     explanatory_power: float  # deviation / total deviation (Adtributor)
     surprise: float  # the slice's Jensen-Shannon term, expected vs actual share (Adtributor)
-    share_explained: float  # drop in absolute leaf deviation under the ripple model / total
-    score: float  # share_explained * (1 - complexity_penalty * (dimensions - 1)): the ranking
+    share_explained: float  # the slice's statistic / the sum of the leaves' statistics
+    score: float  # evidence: likelihood-ratio statistic - penalty (the ranking key)
     is_root_cause: bool  # part of the selected explaining set
+    confidence: float = math.nan  # posterior probability against its parents, children, none
 
 
 @dataclass(frozen=True)
@@ -147,12 +177,16 @@ def localize(
     dimensions: Sequence[str],
     columns: LeafColumns,
     options: LocalizationOptions = LocalizationOptions(),
+    fitted_values: Sequence[np.ndarray] | None = None,
 ) -> LocalizationResult:
-    """Rank the slices (combinations of 1..max_combination_size dimension values) that
-    explain the deviation of the actual from the expected values over the leaves of `frame`.
+    """The root-cause set (combinations of 1..max_combination_size dimension values) that
+    best explains the deviation of the actual from the expected values over the leaves of
+    `frame`, with ranked alternatives.
 
     With denominators the metric is the ratio numerator / denominator and deviations are
-    measured on the rate, weighted by volume.
+    measured on the rate, weighted by volume. `fitted_values`: per dimension, a mask over
+    the values in order of first appearance whose own level the expected values were
+    fitted to (a model of one period): their one-dimension slices are not candidates.
     """
     dims = list(dimensions)
     missing = [c for c in [*dims, *columns.names()] if c not in frame.columns]
@@ -165,101 +199,163 @@ def localize(
         code, unique = pd.factorize(frame[dim], use_na_sentinel=False)
         codes.append(code.astype(np.int64))
         uniques.append(unique)
-    v, e, variance = expected_numerator(frame, codes, columns)
+    values = leaf_values(frame, codes, columns, options.baseline_periods)
+    v, e = values.actual, values.expected
     if not (np.isfinite(v).all() and np.isfinite(e).all()):
         raise ValueError("actual and expected values must be finite")
+    total_v, total_e = float(v.sum()), float(e.sum())
     active = (v != 0) | (e != 0)
     if columns.actual_denominator is not None:
         active |= frame[columns.actual_denominator].to_numpy(dtype=float) > 0
-    if variance is None:
-        variance = power_variance(v, e)
-    variance = calibrated(v, e, variance)
-    leaves = _Leaves(codes, uniques, dims, v, e, variance, active)
-    selected, selected_keys, alternatives = _select_root_causes(leaves, options)
+    if not active.any() or (v[active] == e[active]).all():
+        return LocalizationResult(total_v, total_e, total_v - total_e, ())
+    rows = np.flatnonzero(active)
+    direction = options.direction
+    if direction == "total":
+        direction = "up" if total_v >= total_e else "down"
+    codes_active = [code[rows] for code in codes]
+    sizes = [len(unique) for unique in uniques]
+    max_size = min(options.max_combination_size or default_depth(len(dims)), len(dims))
+    penalties = layer_penalties(sizes, len(rows), max_size, options.penalty_scale)
+    excluded = aliased_values(codes_active, sizes) if options.merge_aliases else None
+    active_values = values.subset(rows)
+    # The noise is fitted on all leaves, then again without the root causes found
+    # (`leaf_noise.leaf_variance`), until the causes or the fitted noise stop changing.
+    normal = None
+    leaves, family, mixture = _leaf_statistics(active_values, codes_active, sizes, normal)
+    for noise_round in range(NOISE_ROUNDS):
+        table = build_slice_table(leaves, penalties, direction, excluded, fitted_values)
+        chosen = select_root_causes(
+            table, penalties, direction, options.max_root_causes, family, options.refine,
+            options.effect_spread,
+        )  # fmt: skip
+        if noise_round == NOISE_ROUNDS - 1:
+            break
+        refit_on = np.ones(len(rows), dtype=bool)
+        for cause in chosen:
+            refit_on[slice_rows(codes_active, cause.key)] = False
+        if (normal is not None and np.array_equal(refit_on, normal)) or not refit_on.any():
+            break
+        refit = _leaf_statistics(active_values, codes_active, sizes, refit_on)
+        if refit[1] == family and _close(refit[2], mixture):
+            break
+        normal = refit_on
+        leaves, family, mixture = refit
+    alternatives = _ranked_slices(table, penalties, direction, family, 10 * options.top_k + 10)
+    leaf_statistic = leaves.statistic
+    context = _Context(
+        codes, uniques, dims, v, e, active, total_v, total_e, float(leaf_statistic.sum())
+    )
+    selected: list[Culprit] = []
+    selected_keys: list[SliceKey] = []
+    for cause in chosen:
+        key = _with_aliases(cause.key, codes, active) if options.merge_aliases else cause.key
+        is_root = cause.confidence >= options.min_confidence
+        selected.append(
+            _culprit(key, context, cause.statistic, cause.evidence, is_root, cause.confidence)
+        )
+        selected_keys.append(cause.key)
+    rest = [
+        _culprit(key, context, statistic, evidence, False)
+        for key, statistic, evidence in alternatives
+        if not any(nested(key, chosen_key) for chosen_key in selected_keys)
+    ]
+    ranked = [c for c in selected if c.is_root_cause] + sorted(
+        [c for c in selected if not c.is_root_cause] + rest, key=lambda c: -c.score
+    )
+    n_roots = sum(c.is_root_cause for c in selected)
+    return LocalizationResult(
+        total_v, total_e, total_v - total_e, tuple(ranked[: max(options.top_k, n_roots)])
+    )
 
-    def related(key: SliceKey) -> bool:
-        items = set(key)
-        return any(items <= set(chosen) or set(chosen) <= items for chosen in selected_keys)
 
-    rest = sorted((c for k, c in alternatives.items() if not related(k)), key=lambda c: -c.score)
-    ranked = (selected + rest)[: max(options.top_k, len(selected))]
-    total_v, total_e = leaves.totals
-    return LocalizationResult(total_v, total_e, total_v - total_e, tuple(ranked))
+def default_depth(dimensions: int) -> int:
+    """How many dimensions a slice combines when the options do not say."""
+    depth, cuboids = 0, 0
+    while depth < DEFAULT_MAX_COMBINATION:
+        cuboids += math.comb(dimensions, depth + 1)
+        if cuboids > MAX_CUBOIDS and depth >= 3:
+            break
+        depth += 1
+    return depth
+
+
+def _close(a: VarianceMixture, b: VarianceMixture, tolerance: float = 0.1) -> bool:
+    """Whether two fitted noise models differ by less than `tolerance` in each part."""
+    return all(
+        abs(x - y) <= tolerance * max(abs(x), abs(y)) or max(abs(x), abs(y)) == 0
+        for x, y in ((a.level, b.level), (a.quadratic, b.quadratic))
+    )
+
+
+def _leaf_statistics(
+    values: LeafValues, codes: list[np.ndarray], sizes: list[int], fit_on: np.ndarray | None
+) -> tuple[LeafStatistics, str, VarianceMixture]:
+    """The per-leaf terms of the slice sums under the noise fitted on `fit_on`, and the
+    likelihood family. Counts, and non-negative values whose variance has a counting part,
+    are scored by the quasi-Poisson deviance; values with negative entries or purely
+    multiplicative noise by the normal likelihood."""
+    v, e = values.actual, values.expected
+    variance, mixture = leaf_variance(values, fit_on)
+    non_negative = bool((v >= 0).all() and (e >= 0).all())
+    family = "poisson" if values.counts or (non_negative and mixture.level > 0) else "gaussian"
+    if values.counts:
+        # A count is scored as no more certain than a Poisson one: a binomial proportion
+        # near one (a success rate) has a tiny variance, and one failed request among two
+        # would otherwise count as many events. An additive count's floor is its counting
+        # variance (in both periods against a baseline).
+        variance = np.maximum(variance, e if values.volume is not None else values.base)
+    leaves = LeafStatistics(
+        codes=codes,
+        sizes=sizes,
+        actual=v,
+        expected=e,
+        variance=variance,
+        statistic=ripple_statistic(v, e, variance, "both", family),
+    )
+    return leaves, family, mixture
+
+
+def _ranked_slices(
+    table: SliceTable,
+    penalties: Sequence[float],
+    direction: str,
+    family: str,
+    count: int,
+) -> list[tuple[SliceKey, float, float]]:
+    """The `count` slices with the most evidence before any is chosen."""
+    found: list[tuple[float, int, SliceKey, float]] = []
+    for cuboid in table.cuboids:
+        sums = cuboid.sums
+        statistic = ripple_statistic(
+            sums["actual"], sums["expected"], sums["variance"], direction, family
+        )
+        evidence = statistic - penalties[len(cuboid.dims) - 1]
+        candidates = np.flatnonzero(statistic > 0)
+        if candidates.size > count:
+            candidates = candidates[np.argsort(-evidence[candidates])[:count]]
+        for position in candidates:
+            found.append(
+                (float(evidence[position]), len(cuboid.dims), slice_key(cuboid, int(position)),
+                 float(statistic[position]))
+            )  # fmt: skip
+    found.sort(key=lambda item: (-item[0], item[1]))
+    return [(key, statistic, evidence) for evidence, _, key, statistic in found[:count]]
 
 
 @dataclass(frozen=True)
-class _Leaves:
-    """A leaf table on compact codes: values per dimension, actual and expected numerators,
-    their noise variance, and which leaves had any activity."""
+class _Context:
+    """What a culprit's scores are computed from: every leaf, active or not."""
 
     codes: list[np.ndarray]
     uniques: list[np.ndarray]
     dims: list[str]
     v: np.ndarray
     e: np.ndarray
-    variance: np.ndarray
     active: np.ndarray
-
-    @property
-    def totals(self) -> tuple[float, float]:
-        return float(self.v.sum()), float(self.e.sum())
-
-
-def _select_root_causes(
-    leaves: _Leaves, options: LocalizationOptions
-) -> tuple[list[Culprit], list[SliceKey], dict[SliceKey, Culprit]]:
-    """Greedy rounds: take the best slice, treat its leaves as explained (rescale their
-    expected values), search again; stop when nothing significant remains or the gain is
-    small. Returns the root causes, their keys, and the first round's other candidates."""
-    codes, v, e, variance = leaves.codes, leaves.v, leaves.e, leaves.variance
-    initial_loss = float(leaf_loss(v - e, variance, options.loss).sum())
-    selected: list[Culprit] = []
-    selected_keys: list[SliceKey] = []
-    alternatives: dict[SliceKey, Culprit] = {}
-    reference = None
-    e_work = e.copy()
-    for round_number in range(options.max_root_causes):
-        candidates, reference = significant_slices(
-            codes, v, e_work, variance, options.max_combination_size, options.min_share,
-            reference, options.loss,
-        )  # fmt: skip
-        if not candidates:
-            break
-        scored = []
-        for key, (sum_v, sum_e, reduction, z) in candidates.items():
-            if options.direction == "up" and sum_v <= sum_e:
-                continue
-            if round_number > 0 and z < options.min_z:
-                continue  # a further root cause must stand out of the noise
-            if round_number > 0 and abs(_log_change(sum_v, sum_e)) < options.min_log_change:
-                continue  # ... and move by more than the normal spread between slices
-            share = reduction / initial_loss if initial_loss > 0 else 0.0
-            penalty = 1.0 - options.complexity_penalty * (len(key) - 1)
-            scored.append((share * penalty, share, key, sum_v, sum_e))
-        if not scored:
-            break
-        scored.sort(key=lambda item: (-item[0], len(item[2])))
-        _, best_share, best_key, *_ = scored[0]
-        if round_number == 0:  # alternatives are scored against the original expected values
-            for score, share, key, sum_v, sum_e in scored[: 10 * options.top_k + 1]:
-                alternatives[key] = _culprit(key, leaves, sum_v, sum_e, score, share, False)
-        if best_share <= 0 or (
-            selected and best_share < options.min_gain * selected[0].share_explained
-        ):
-            break
-        best_key = _generalised(
-            best_key, codes, v, e_work, variance, options.min_z, options.min_rest_change
-        )
-        if options.merge_aliases:
-            best_key = _with_aliases(best_key, codes, leaves.active)
-        mask = _mask(codes, best_key)
-        best_v, best_e = float(v[mask].sum()), float(e[mask].sum())
-        selected.append(_culprit(best_key, leaves, best_v, best_e, scored[0][0], best_share, True))
-        selected_keys.append(best_key)
-        alternatives.pop(best_key, None)
-        work_v, work_e = v[mask].sum(), e_work[mask].sum()
-        e_work[mask] = e_work[mask] * (work_v / work_e) if work_e != 0 else v[mask]
-    return selected, selected_keys, alternatives
+    total_v: float
+    total_e: float
+    total_chi_square: float
 
 
 def _mask(codes: list[np.ndarray], key: SliceKey) -> np.ndarray:
@@ -267,48 +363,6 @@ def _mask(codes: list[np.ndarray], key: SliceKey) -> np.ndarray:
     for dim, value in key:
         mask &= codes[dim] == value
     return mask
-
-
-def _generalised(
-    key: SliceKey,
-    codes: list[np.ndarray],
-    v: np.ndarray,
-    e: np.ndarray,
-    variance: np.ndarray,
-    min_z: float,
-    min_rest_change: float,
-) -> SliceKey:
-    """Climb from a slice to a parent while the rest of the parent moved the same way.
-
-    The ripple score assumes one factor per culprit; when an effect's size varies inside
-    the true culprit (a traffic spike lifts sports most where few viewers liked sports), its
-    most-moved child can score higher. A child is the answer only if its siblings stayed put.
-    """
-    while len(key) > 1:
-        inside = _mask(codes, key)
-        change = _log_change(v[inside].sum(), e[inside].sum())
-        best, best_z = None, min_z
-        for drop in range(len(key)):
-            parent = key[:drop] + key[drop + 1 :]
-            rest = _mask(codes, parent) & ~inside
-            rest_v, rest_e = v[rest].sum(), e[rest].sum()
-            noise = math.sqrt(variance[rest].sum())
-            z = abs(rest_v - rest_e) / noise if noise > 0 else 0.0
-            rest_change = _log_change(rest_v, rest_e)
-            same_way = change != 0 and rest_change / change >= min_rest_change
-            if same_way and z >= best_z:
-                best, best_z = parent, z
-        if best is None:
-            return key
-        key = best
-    return key
-
-
-def _log_change(actual: float, expected: float) -> float:
-    """log(actual / expected), with a floor so that a drop to zero is finite."""
-    if expected <= 0:
-        return 0.0
-    return math.log(max(actual, 0.5) / expected) if actual > 0 or expected > 0.5 else 0.0
 
 
 def _with_aliases(key: SliceKey, codes: list[np.ndarray], active: np.ndarray) -> SliceKey:
@@ -329,31 +383,34 @@ def _with_aliases(key: SliceKey, codes: list[np.ndarray], active: np.ndarray) ->
 
 def _culprit(
     key: SliceKey,
-    leaves: _Leaves,
-    sum_v: float,
-    sum_e: float,
-    score: float,
-    share: float,
+    context: _Context,
+    statistic: float,
+    evidence: float,
     is_root: bool,
+    confidence: float = math.nan,
 ) -> Culprit:
     """A slice's scores against the original expected values."""
-    total_v, total_e = leaves.totals
+    mask = _mask(context.codes, key)
+    sum_v, sum_e = float(context.v[mask].sum()), float(context.e[mask].sum())
+    total_v, total_e = context.total_v, context.total_e
     deviation = sum_v - sum_e
     total_dev = total_v - total_e
     slice_surprise = surprise(
         np.array([sum_e / total_e if total_e else 0.0]),
         np.array([sum_v / total_v if total_v else 0.0]),
     )[0]
+    share = statistic / context.total_chi_square if context.total_chi_square > 0 else 0.0
     return Culprit(
-        slice={leaves.dims[dim]: _plain(leaves.uniques[dim][value]) for dim, value in key},
+        slice={context.dims[dim]: _plain(context.uniques[dim][value]) for dim, value in key},
         actual=sum_v,
         expected=sum_e,
         deviation=deviation,
         explanatory_power=deviation / total_dev if total_dev else math.nan,
         surprise=float(slice_surprise),
         share_explained=float(share),
-        score=float(score),
+        score=float(evidence),
         is_root_cause=is_root,
+        confidence=float(confidence),
     )
 
 

@@ -232,21 +232,38 @@ def normal_failures(
     excluded: np.ndarray | None = None,
     **test_options: float,
 ) -> np.ndarray:
-    """Expected failures of every leaf under its normal rate.
+    """Expected failures of every leaf under its normal rate (`normal_model`'s first part)."""
+    return normal_model(codes, failed, total, excluded, **test_options)[0]
+
+
+def normal_model(
+    codes: Sequence[np.ndarray],
+    failed: np.ndarray,
+    total: np.ndarray,
+    excluded: np.ndarray | None = None,
+    **test_options: float,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Expected failures of every leaf under its normal rate, and per dimension which values
+    are predicted at the dimension's median rather than at their own fitted effect.
 
     The main effects are fitted without the `excluded` leaves (root causes found so far);
     values whose effect is an outlier in its dimension, and values with no sessions left
     in the fit, are predicted at their dimension's median effect. Rates are capped at 1.
+    Multi-dimension causes are left to the refits without the causes found, not trimmed
+    (`robust_main_effects`): a trimmed fit misses the margins of the values whose cells it
+    trimmed, and localization then blames those values.
     """
     weights = None
     if excluded is not None and (np.asarray(total)[~excluded]).sum() > 0:
         weights = (~excluded).astype(float)
-    model = robust_main_effects(codes, failed, total, weights)
+    model = fit_main_effects(codes, failed, total, weights)
     test = outlying_values(model, **test_options)
     log_rate = np.full(len(failed), model.intercept)
+    replaced = []
     for dim, code in enumerate(codes):
         effect = model.effects[dim].copy()
         replace = test.outlying[dim] | (model.sessions[dim] <= 0)
         effect[replace] = test.center[dim]
         log_rate += effect[code]
-    return np.asarray(total, dtype=float) * np.minimum(np.exp(log_rate), 1.0)
+        replaced.append(replace)
+    return np.asarray(total, dtype=float) * np.minimum(np.exp(log_rate), 1.0), replaced

@@ -104,10 +104,12 @@ def render_culprit_table(result: LocalizationResult, names: dict[str, str] | Non
                 format_value(culprit.actual, "#,##0.0"),
                 format_value(culprit.deviation, "#,##0.0", signed=True),
                 format_percent(culprit.explanatory_power),
-                format_value(culprit.score, "0.000"),
+                format_value(culprit.score, "0.0"),
+                "" if math.isnan(culprit.confidence) else format_percent(culprit.confidence, False),
             ]
         )
-    headers = ["#", "slice", "root cause", "expected", "actual", "deviation", "explains", "score"]
+    headers = ["#", "slice", "root cause", "expected", "actual", "deviation", "explains"]
+    headers += ["evidence", "confidence"]
     return render_table(headers, rows, indent=2, left_columns=3)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 GREEN, RED, RESET = "\033[32m", "\033[31m", "\033[0m"
@@ -90,9 +91,9 @@ def render_table(
 
 
 def short_dimension_names(dimensions: Sequence[str]) -> dict[str, str]:
-    """`viewer_activity__region` -> `region` when every dimension has the same entity prefix
-    (the usual case: a metric's dimensions come from one semantic model)."""
-    prefixes = {d.split("__", 1)[0] for d in dimensions if "__" in d}
-    if len(prefixes) != 1 or not all("__" in d for d in dimensions):
-        return {d: d for d in dimensions}
-    return {d: d.split("__", 1)[1] for d in dimensions}
+    """Each `entity__dimension` name without its entity (`consumption__surface` ->
+    `surface`, `content__category` -> `category`) where the short name is unique among
+    `dimensions`; the full name otherwise."""
+    short = {d: d.split("__", 1)[-1] for d in dimensions}
+    counts = Counter(short.values())
+    return {d: name if counts[name] == 1 else d for d, name in short.items()}

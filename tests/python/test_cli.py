@@ -29,7 +29,7 @@ def test_explain_prints_the_culprit_and_the_change(capsys, warehouse):
     out = capsys.readouterr().out
     assert code == 0
     culprit_line = next(line for line in out.splitlines() if line.lstrip().startswith("1  "))
-    assert "region=BR, app_version=31.2" in culprit_line and "yes" in culprit_line
+    assert "viewer_region=BR, app_version=31.2" in culprit_line and "yes" in culprit_line
     # the headline change, computed here from metric_daily in percentage points
     (num1, den1), base = (
         warehouse.execute(
@@ -237,6 +237,35 @@ def test_localize_prints_the_root_cause_of_a_file(tmp_path, capsys):
     assert cli.main(["localize", str(path)]) == 0
     table = capsys.readouterr().out
     assert "cdn=c3" in table.splitlines()[3]  # first row under the header and rule
+
+
+def test_localize_caps_the_causes_and_thresholds_their_confidence(tmp_path, capsys):
+    """Two CDNs break (c3 with 25% failing, c6 with 15%): both are root causes, each with a
+    confidence; --max-causes 1 keeps the stronger; --min-confidence drops a weak cause."""
+    path = _incident_file(tmp_path)
+    frame = pd.read_csv(path)
+    broken = frame["cdn"] == "c6"
+    frame.loc[broken, "failed"] = (frame.loc[broken, "total"] * 0.15).round().astype(int)
+    frame.to_csv(path, index=False)
+    assert cli.main(["localize", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"cdn": "c3"}, {"cdn": "c6"}]
+    assert cli.main(["localize", str(path), "--json", "--max-causes", "1"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"cdn": "c3"}]
+    assert cli.main(["localize", str(path)]) == 0
+    first_row = capsys.readouterr().out.splitlines()[3]
+    assert first_row.rstrip().endswith("100.0%")  # the confidence column
+    # Four leaves forecast at 100, one at 60: its confidence is 0.89
+    # (tests/python/test_diagnosis_localization.py computes it by hand).
+    small = tmp_path / "forecast.csv"
+    small.write_text(
+        "a,b,real,predict\na0,b0,60,100\na0,b1,100,100\na1,b0,100,100\na1,b1,100,100\n"
+    )
+    assert cli.main(["localize", str(small), "--json", "--min-confidence", "0.85"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"a": "a0", "b": "b0"}]
+    assert cli.main(["localize", str(small), "--json", "--min-confidence", "0.9"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert cli.main(["localize", str(path), "--min-confidence", "1.5"]) == 2
+    assert "not a number from 0 to 1" in capsys.readouterr().err
 
 
 def test_localize_names_the_file_and_column_it_cannot_read(tmp_path, capsys):

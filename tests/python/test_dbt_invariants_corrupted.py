@@ -26,7 +26,7 @@ GROWTH = "marts.fct_creator_growth_weekly"
 CORRUPTIONS = (
     # (a) A rate of 1.5 in one slice, its numerator moved with it so the ratio holds ...
     """update metrics.metric_daily set value = 1.5, numerator = 1.5 * denominator
-        where metric_name = 'completion_rate' and dimension_name = 'viewer_activity__device'
+        where metric_name = 'completion_rate' and dimension_name = 'consumption__device'
             and dimension_value = 'ios' and metric_date = '2026-09-20'""",
     # ... and a negative count of a metric that is neither additive nor a ratio.
     """update metrics.metric_daily set value = -5
@@ -44,7 +44,7 @@ CORRUPTIONS = (
     # ... and every slice of one dimension of another is lost on another day: the day
     # still has a total, so its missing slices sum to 0 (one failing row).
     """delete from metrics.metric_daily
-        where metric_name = 'views' and dimension_name = 'viewer_activity__device'
+        where metric_name = 'views' and dimension_name = 'consumption__device'
             and metric_date = '2026-09-22'""",
     # (d) One churned creator too many: previous actives and the quick ratio no longer tie.
     f"""update {GROWTH} set churned_creators = churned_creators + 1
@@ -119,6 +119,7 @@ def _invariant_results(warehouse: Path, raw_dir: Path, work: Path) -> dict[str, 
     return {
         manifest["nodes"][result["unique_id"]]["name"]: (result["status"], result["failures"])
         for result in json.loads(run_results.read_text())["results"]
+        if result["unique_id"].startswith("test.")  # not the project's run hooks
     }
 
 

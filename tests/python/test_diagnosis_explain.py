@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evaluation.truth_names import TRUTH_SEMANTIC_DIMENSIONS
 from python_checks.diagnosis.baseline_period import BaselineError, average_day, choose_baseline
 from python_checks.diagnosis.driver_tree import build_driver_tree
 from python_checks.diagnosis.explanation import ExplainError, explain
@@ -16,7 +17,6 @@ from python_checks.warehouse.explain_inputs import read_explain_inputs
 from python_checks.warehouse.metric_layer import leaf_rows, load_catalogue
 
 DAY = dt.date(2026, 9, 24)
-PREFIX = "viewer_activity__"
 
 
 def _walk(node):
@@ -53,7 +53,20 @@ def test_the_planted_logging_bug_is_the_top_culprit(completion, truth):
     (incident,) = [i for i in truth["incidents"] if i["kind"] == "logging_bug"]
     assert incident["dates"] == [DAY.isoformat()]
     top = completion.culprits.result.culprits[0]
-    assert top.slice == {PREFIX + k: v for k, v in incident["root_cause"].items()}
+    assert top.slice == {TRUTH_SEMANTIC_DIMENSIONS[k]: v for k, v in incident["root_cause"].items()}
+    assert top.is_root_cause
+
+
+def test_the_planted_sports_spike_is_the_top_culprit_of_watch_hours(warehouse, truth):
+    """As `pgc explain watch_hours --date D` asks it: against the same weekday a week before,
+    over every allowed dimension (new content and creators who changed follower band are
+    leaves the baseline barely saw)."""
+    (incident,) = [i for i in truth["incidents"] if i["kind"] == "traffic_spike"]
+    day = dt.date.fromisoformat(incident["dates"][0])
+    baseline = choose_baseline(day)
+    inputs = read_explain_inputs(warehouse, "watch_hours", [day, *baseline.dates])
+    top = explain("watch_hours", day, baseline, inputs, 5).culprits.result.culprits[0]
+    assert top.slice == {TRUTH_SEMANTIC_DIMENSIONS[k]: v for k, v in incident["root_cause"].items()}
     assert top.is_root_cause
 
 
@@ -163,7 +176,9 @@ def test_an_unknown_metric_or_day_is_a_usage_error(warehouse):
 
 
 def test_ratio_slices_split_the_whole_change_into_mix_and_rate(warehouse, completion):
-    by_region = next(s for s in completion.slices if s.dimension == PREFIX + "region")
+    by_region = next(
+        s for s in completion.slices if s.dimension == TRUTH_SEMANTIC_DIMENSIONS["region"]
+    )
     assert by_region.kind == "ratio" and by_region.adds_up
     assert by_region.mix_effect + by_region.rate_effect == pytest.approx(completion.change)
     assert by_region.slices["dimension_value"].iloc[0] == "BR"

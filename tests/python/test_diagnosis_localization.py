@@ -1,14 +1,20 @@
 """Root-cause localization recovers planted culprits; scores match hand and scipy values."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.spatial.distance import jensenshannon
+from scipy.stats import chi2
 
 from evaluation.incident_cubes import planted_cube
 from python_checks.diagnosis.incident_files import localize_incident
 from python_checks.diagnosis.leaf_columns import LeafColumns
 from python_checks.diagnosis.localization import LocalizationOptions, localize, surprise
+from python_checks.diagnosis.localization_criterion import layer_penalties, ripple_statistic
+from python_checks.diagnosis.slice_search import LeafStatistics, build_slice_table
+from python_checks.stats.model_selection import implied_level
 
 SIZES = (8, 10, 6, 5)
 DIMS = ["d0", "d1", "d2", "d3"]
@@ -89,8 +95,30 @@ def test_a_tiny_slice_with_a_wild_rate_is_not_the_culprit():
     assert result.culprits[0].slice == {"d1": "d1_v3"}
 
 
+def _poisson_statistic(actual: float, expected: float) -> float:
+    """The Poisson likelihood-ratio statistic of one factor, by hand."""
+    return 2 * (actual * math.log(actual / expected) - (actual - expected))
+
+
+def _confidence(evidence: float, dropped_to: float, spread: float = 0.25) -> float:
+    """The hand examples' confidence: one leaf of four (expected 100, Poisson variance 100)
+    at `dropped_to`, its two parents as rivals with equal naming costs. The change is on the
+    scale 2 (a - c) / (a + c) with half-counts; the rest of a parent (100 of 100) is 0 with
+    variance 1/100.5 either way; as a cause of its own it would pay 2 (2 ln 8 + ln 4)."""
+    a, c = dropped_to + 0.5, 100.5
+    centre = 2 * (a - c) / (a + c)
+    variance = 1 / 100.5
+    moved = -0.5 * (centre**2 / (variance + spread**2) + math.log(variance + spread**2))
+    normal = -0.5 * math.log(variance)
+    own = -0.5 * (math.log(variance) + 2 * (2 * math.log(8) + math.log(4)))
+    parent = evidence + 2 * (moved - max(normal, own))
+    weights = np.exp(np.array([evidence, parent, parent]) / 2)
+    return float(weights[0] / (1 + weights.sum()))
+
+
 def test_scores_by_hand():
-    # 2 x 2 leaves expected 100 each; leaf (a0, b0) drops to 40: total 400 -> 340.
+    # 2 x 2 leaves expected 100 each; leaf (a0, b0) drops to 40: total 400 -> 340. Four
+    # leaves are too few to fit the noise: counts get the Poisson variance, 100 per leaf.
     frame = pd.DataFrame(
         {
             "a": ["a0", "a0", "a1", "a1"],
@@ -106,23 +134,86 @@ def test_scores_by_hand():
     assert top.explanatory_power == pytest.approx(1.0)
     # p = 100/400, q = 40/340: 0.5 (p ln(2p/(p+q)) + q ln(2q/(p+q))), by hand.
     assert top.surprise == pytest.approx(0.012183404960940974)
-    assert top.share_explained == pytest.approx(1.0)
-    assert top.score == pytest.approx(1.0 * (1 - 0.02))
-    # Its parents are not listed. Searched alone, a0 predicts both its leaves at 70: the
-    # absolute deviation stays 60 + 0 -> 30 + 30 (nothing explained, no root cause claimed);
-    # the squared deviation (equal noise variances here) goes 60^2 -> 2 * 30^2, half of it.
-    assert [c.slice for c in result.culprits] == [{"a": "a0", "b": "b0"}]
-    single_dimension = LocalizationOptions(max_combination_size=1, loss="absolute")
-    single = localize(frame, ["a", "b"], ADDITIVE, single_dimension)
-    assert single.root_causes == ()
-    parent = next(c for c in single.culprits if c.slice == {"a": "a0"})
-    assert parent.share_explained == pytest.approx(0.0)
-    assert parent.explanatory_power == pytest.approx(1.0)
-    squared = localize(
-        frame, ["a", "b"], ADDITIVE, LocalizationOptions(max_combination_size=1, loss="squared")
+    assert top.share_explained == pytest.approx(1.0)  # the only leaf that moved
+    # Penalty: 4 leaves; 2 layers; 2 + 2 slices of one dimension, min(4, 4) of two:
+    # 2 ln(2 * 4) + ln 4 on both layers, times the shipped penalty_scale of 2.
+    penalty = 2 * (2 * math.log(8) + math.log(4))
+    statistic = _poisson_statistic(40, 100)  # 46.70
+    assert top.score == pytest.approx(statistic - penalty)
+    # Its parents {a0} and {b0} compete for its leaves, and no cause at all. A parent's
+    # evidence is the child's plus the location evidence that the rest of the parent (the
+    # leaf a0 b1, 100 as expected) moved with the child's change (within the effect spread,
+    # 0.25) rather than not at all.
+    assert top.confidence == pytest.approx(_confidence(statistic - penalty, 40.0))
+    assert top.is_root_cause and result.root_causes == ({"a": "a0", "b": "b0"},)
+    # Searched on one layer only, the parent is the answer; its penalty: 1 layer, 4 names.
+    single = localize(frame, ["a", "b"], ADDITIVE, LocalizationOptions(max_combination_size=1))
+    assert single.culprits[0].slice == {"a": "a0"}
+    assert single.culprits[0].score == pytest.approx(
+        _poisson_statistic(140, 200) - 2 * (2 * math.log(4) + math.log(4))
     )
-    assert squared.culprits[0].slice == {"a": "a0"}
-    assert squared.culprits[0].share_explained == pytest.approx(0.5)
+
+
+def _pooled_deviance(actual: float, expected: float, variance: float) -> float:
+    """The quasi-Poisson deviance of one slice's pooled counts, by hand: A = V E / S and
+    C = E^2 / S, 2 (A ln(A / C) - (A - C))."""
+    a, c = actual * expected / variance, expected**2 / variance
+    return 2 * (a * math.log(a / c) - (a - c))
+
+
+def test_a_baseline_mean_counts_its_own_noise():
+    """A leaf the baseline barely saw (2 -> 30: new content) against a leaf of established
+    traffic (100 -> 200). Against a forecast (variance = expected, Poisson) the new leaf is
+    the stronger evidence; against the mean of one baseline day both periods count, at
+    their pooled mean ((v + e) / 2 per period, variance v + e), and it is the weaker."""
+    frame = pd.DataFrame(
+        {
+            "a": ["a0", "a0", "a1", "a1"],
+            "b": ["b0", "b1", "b0", "b1"],
+            "expected": [2.0, 100.0, 100.0, 100.0],
+            "actual": [30.0, 100.0, 100.0, 200.0],
+        }
+    )
+    penalty = 2 * (2 * math.log(8) + math.log(4))  # as in test_scores_by_hand
+    forecast = localize(frame, ["a", "b"], ADDITIVE)
+    assert [c.slice for c in forecast.culprits[:2]] == [
+        {"a": "a0", "b": "b0"},
+        {"a": "a1", "b": "b1"},
+    ]
+    assert forecast.culprits[0].score == pytest.approx(_pooled_deviance(30, 2, 2) - penalty)
+    baseline = localize(frame, ["a", "b"], ADDITIVE, LocalizationOptions(baseline_periods=1))
+    first, second = baseline.culprits[:2]
+    assert first.slice == {"a": "a1", "b": "b1"} and first.is_root_cause
+    assert first.score == pytest.approx(_pooled_deviance(200, 100, 300) - penalty)
+    assert second.slice == {"a": "a0", "b": "b0"} and not second.is_root_cause
+    assert second.score == pytest.approx(_pooled_deviance(30, 2, 32) - penalty)
+    with pytest.raises(ValueError, match="baseline_periods"):
+        LocalizationOptions(baseline_periods=0)
+
+
+def test_the_penalty_grows_with_the_layer_and_is_the_code_length_of_a_name():
+    # Dimensions of 3, 4 and 10 values over 100 leaves, all three layers searched.
+    penalties = layer_penalties([3, 4, 10], 100, 3)
+    names = [3 + 4 + 10, 12 + 30 + 40, min(120, 100)]
+    expected = [2 * math.log(3 * m) + math.log(100) for m in names]
+    assert penalties == pytest.approx(expected)
+    # Twice the scale, twice the penalty; a level of about 3e-6 for a first-layer slice.
+    assert layer_penalties([3, 4, 10], 100, 3, scale=2.0)[0] == pytest.approx(2 * expected[0])
+    assert implied_level(expected[0]) == pytest.approx(chi2.sf(expected[0], 1))
+
+
+def test_the_ripple_statistics_by_hand():
+    # 30 actual against 10 expected with a variance of 20 (dispersion 2): 15 against 5
+    # Poisson events, 2 (15 ln 3 - 10); normal: 20^2 / 20 = 20.
+    actual, expected, variance = (
+        np.array([30.0, 5.0]),
+        np.array([10.0, 10.0]),
+        np.array([20.0, 20.0]),
+    )
+    poisson = ripple_statistic(actual, expected, variance, "both", "poisson")
+    assert poisson == pytest.approx([2 * (15 * math.log(3) - 10), 2 * (2.5 * math.log(0.5) + 2.5)])
+    gaussian = ripple_statistic(actual, expected, variance, "up", "gaussian")
+    assert gaussian == pytest.approx([20.0, 0.0])  # "up": the falling slice counts nothing
 
 
 def test_surprise_terms_sum_to_scipy_jensen_shannon():
@@ -165,7 +256,7 @@ def test_two_independent_culprits_of_opposite_sign_are_both_root_causes(seed):
     second = (cube["d1"] == "d1_v5") & (cube["d2"] == "d2_v2")
     rng = np.random.default_rng(seed)
     cube.loc[second, "actual"] = rng.poisson(cube.loc[second, "expected"] * 2.0)
-    result = localize(cube, DIMS, ADDITIVE)
+    result = localize(cube, DIMS, ADDITIVE, LocalizationOptions(direction="both"))
     assert sorted(result.root_causes, key=len) == [
         {"d0": "d0_v1"},
         {"d1": "d1_v5", "d2": "d2_v2"},
@@ -183,10 +274,104 @@ def test_nothing_to_explain_gives_no_culprit():
 def test_direction_up_ignores_slices_that_fell():
     cube = planted_cube(SIZES, {"d1": "d1_v4"}, effect=-0.5, seed=3, noise=0.05)
     cube.loc[cube["d2"] == "d2_v1", "actual"] *= 1.3
-    both = localize(cube, DIMS, ADDITIVE)
+    both = localize(cube, DIMS, ADDITIVE, LocalizationOptions(direction="both"))
     assert both.root_causes[0] == {"d1": "d1_v4"}  # the larger, falling slice
     up = localize(cube, DIMS, ADDITIVE, LocalizationOptions(direction="up"))
     assert up.root_causes[0] == {"d2": "d2_v1"}
     assert all(c.deviation > 0 for c in up.culprits if c.is_root_cause)
+    # "total" (the default) follows the total deviation: here it fell.
+    assert localize(cube, DIMS, ADDITIVE).root_causes[0] == {"d1": "d1_v4"}
     with pytest.raises(ValueError, match="direction"):
-        LocalizationOptions(direction="down")
+        LocalizationOptions(direction="sideways")
+
+
+def test_a_cause_whose_effect_varies_between_its_parts_is_not_split():
+    """d0_v2 breaks by x1.5 to x4 depending on d1: every part moved, so d0_v2 is the
+    cause, although its children each fit their own factor better."""
+    cube = planted_cube(SIZES, {"d0": "d0_v2"}, effect=0.0, seed=4, noise=0.05)
+    rng = np.random.default_rng(4)
+    factor = dict(zip([f"d1_v{i}" for i in range(10)], np.linspace(1.5, 4.0, 10), strict=True))
+    inside = cube["d0"] == "d0_v2"
+    lifted = cube.loc[inside, "expected"] * cube.loc[inside, "d1"].map(factor)
+    cube.loc[inside, "actual"] = rng.poisson(lifted).astype(float)
+    assert localize(cube, DIMS, ADDITIVE).root_causes == ({"d0": "d0_v2"},)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_several_broken_children_of_one_value_are_named_not_their_parent(seed):
+    """Three of the ten d1 values under d0_v1 break; the other seven do not."""
+    cube = planted_cube(SIZES, {"d0": "d0_v1"}, effect=0.0, seed=seed, noise=0.05)
+    rng = np.random.default_rng(seed)
+    broken = [{"d0": "d0_v1", "d1": f"d1_v{i}"} for i in (2, 5, 7)]
+    for cause in broken:
+        inside = (cube["d0"] == cause["d0"]) & (cube["d1"] == cause["d1"])
+        cube.loc[inside, "actual"] = rng.poisson(cube.loc[inside, "expected"] * 3.0).astype(float)
+    found = localize(cube, DIMS, ADDITIVE).root_causes
+    assert sorted(found, key=str) == sorted(broken, key=str)
+
+
+def test_a_single_leaf_is_found_on_the_deepest_layer():
+    """A full cube with 5% forecast error (RiskLoc's L setting): one leaf drops by 70%."""
+    rng = np.random.default_rng(80)  # not the cube's stream, or the error follows the volume
+    cube = planted_cube(SIZES, {"d0": "d0_v0"}, effect=0.0, seed=8, noise=0.0)
+    cube["actual"] = cube["expected"] * (1 + rng.normal(0, 0.05, size=len(cube)))
+    cube["actual"] *= cube["expected"].sum() / cube["actual"].sum()  # unbiased in total
+    leaf = {"d0": "d0_v3", "d1": "d1_v6", "d2": "d2_v1", "d3": "d3_v4"}
+    inside = np.logical_and.reduce([cube[d] == v for d, v in leaf.items()])
+    cube.loc[inside, "actual"] = cube.loc[inside, "expected"] * 0.3
+    assert localize(cube, DIMS, ADDITIVE).root_causes == (leaf,)
+
+
+def test_confidence_can_be_thresholded_and_causes_capped():
+    # As by hand above with 60 instead of 40: the child's posterior is about 0.89.
+    frame = pd.DataFrame(
+        {
+            "a": ["a0", "a0", "a1", "a1"],
+            "b": ["b0", "b1", "b0", "b1"],
+            "expected": [100.0, 100.0, 100.0, 100.0],
+            "actual": [60.0, 100.0, 100.0, 100.0],
+        }
+    )
+    penalty = 2 * (2 * math.log(8) + math.log(4))
+    confidence = _confidence(_poisson_statistic(60, 100) - penalty, 60.0)
+    assert 0.85 < confidence < 0.9
+    result = localize(frame, ["a", "b"], ADDITIVE)
+    assert result.culprits[0].confidence == pytest.approx(confidence)
+    strict = localize(frame, ["a", "b"], ADDITIVE, LocalizationOptions(min_confidence=0.9))
+    assert strict.root_causes == ()
+    assert strict.culprits[0].slice == {"a": "a0", "b": "b0"}
+    assert not strict.culprits[0].is_root_cause
+    with pytest.raises(ValueError, match="min_confidence"):
+        LocalizationOptions(min_confidence=1.5)
+    cube = planted_cube(SIZES, {"d0": "d0_v1"}, effect=-0.4, seed=2, noise=0.1)
+    second = (cube["d1"] == "d1_v5") & (cube["d2"] == "d2_v2")
+    cube.loc[second, "actual"] = cube.loc[second, "expected"] * 0.4
+    both = localize(cube, DIMS, ADDITIVE)
+    assert len(both.root_causes) == 2
+    capped = localize(cube, DIMS, ADDITIVE, LocalizationOptions(max_root_causes=1))
+    assert capped.root_causes == both.root_causes[:1]
+
+
+def test_no_subset_of_a_slice_beats_its_bound():
+    """The pruning bound (the sum of its leaves' own Pearson statistics in the slice's
+    direction, doubled for a fall) is above the statistic of every slice under it, for both
+    likelihoods."""
+    rng = np.random.default_rng(3)
+    codes = [rng.integers(0, k, size=400) for k in (4, 5, 3)]
+    expected = rng.lognormal(3, 1, size=400)
+    factor = np.where(codes[0] == 1, 2.0, np.where(codes[1] == 2, 0.1, 1.0))
+    actual = rng.poisson(expected * factor).astype(float)
+    variance = expected * 1.3
+    for family in ("poisson", "gaussian"):
+        leaves = LeafStatistics(
+            codes, [4, 5, 3], actual, expected, variance,
+            ripple_statistic(actual, expected, variance, "both", family),
+        )  # fmt: skip
+        table = build_slice_table(leaves, [0.0, 0.0, 0.0], "both")
+        for cuboid in table.cuboids:
+            sums = cuboid.sums
+            statistic = ripple_statistic(
+                sums["actual"], sums["expected"], sums["variance"], "both", family
+            )
+            assert (statistic <= cuboid.bound + 1e-9).all()
+        assert sum(len(c.keys) for c in table.cuboids) == 4 + 5 + 3 + 20 + 12 + 15 + 60

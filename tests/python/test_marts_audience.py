@@ -206,3 +206,53 @@ def test_viewer_day_device_is_the_device_of_most_views(raw, warehouse):
     ).set_index(["viewer_id", "activity_date"])["device_os"]
     assert len(got) == len(expected)
     assert (got.sort_index() == expected.sort_index()).all()
+
+
+def test_consumption_totals_equal_truth_every_day(warehouse, truth):
+    """fct_consumption_daily's daily totals are the simulator's exact counts (views and
+    watch time are booked on the impression's day, as the simulator books them)."""
+    totals = warehouse.execute(
+        "select cast(activity_date as varchar), sum(impression_count), sum(view_count), "
+        "sum(completed_view_count), sum(watch_ms) from marts.fct_consumption_daily group by 1"
+    ).fetchall()
+    got = {day: tuple(int(v) for v in values) for day, *values in totals}
+    expected = {
+        day: (c["impressions"], c["views"], c["completed_views"], c["watch_time_ms"])
+        for day, c in truth["daily"].items()
+    }
+    assert got == expected
+
+
+def test_consumption_slices_add_up_to_the_sports_spike(warehouse, truth):
+    """Sports views on the planted spike's day, read through the post's category (a join
+    to dim_content), equal the simulator's count of views of sports posts."""
+    (spike,) = [i for i in truth["incidents"] if i["kind"] == "traffic_spike"]
+    day = spike["dates"][0]
+    (sports_views,) = warehouse.execute(
+        "select sum(consumption.view_count) from marts.fct_consumption_daily as consumption "
+        "inner join marts.dim_content as content on consumption.content_id = content.content_id "
+        "where consumption.activity_date = ? and content.category_code = 'sports'",
+        [day],
+    ).fetchone()
+    assert sports_views == truth["daily_by_slice"][day]["content_category"]["sports"]["views"]
+
+
+def test_creator_state_is_the_creator_days(warehouse):
+    """Tier and follower band on each row are the creator's on that day."""
+    (mismatches,) = warehouse.execute(
+        """
+        select count(*) from marts.fct_consumption_daily as consumption
+        inner join marts.fct_creator_daily as creator_day
+            on consumption.creator_id = creator_day.creator_id
+            and consumption.activity_date = creator_day.activity_date
+        where consumption.creator_tier <> creator_day.creator_tier
+            or consumption.follower_band <> creator_day.follower_band
+        """
+    ).fetchone()
+    (unmatched,) = warehouse.execute(
+        "select count(*) from marts.fct_consumption_daily as consumption "
+        "anti join marts.fct_creator_daily as creator_day "
+        "on consumption.creator_id = creator_day.creator_id "
+        "and consumption.activity_date = creator_day.activity_date"
+    ).fetchone()
+    assert (mismatches, unmatched) == (0, 0)

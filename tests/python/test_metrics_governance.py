@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).parent / "dbt"
 AUDIENCE = "models/metrics/_metrics__audience_metrics.yml"
-DISTRIBUTION_MARTS = "models/marts/distribution/_distribution__models.yml"
+AUDIENCE_MARTS = "models/marts/audience/_audience__models.yml"
 
 
 UNTESTED_YAML = """
@@ -132,8 +132,13 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         ),
         # An owner who does not own the metric's group.
         _in_metric("completion_rate", "owner: audience-data@pgc.example", "owner: x@pgc.example"),
-        # A dimension that does not exist.
-        _in_metric("shares", "- viewer_activity__device\n", "- viewer_activity__planet\n"),
+        # A dimension that does not exist, and one its semantic model cannot reach.
+        _in_metric(
+            "daily_active_viewers_wow_change",
+            "- viewer_activity__device\n",
+            "- viewer_activity__planet\n",
+        ),
+        _in_metric("daily_active_viewers", "- viewer_activity__device\n", "- content__category\n"),
         # A parent that does not exist, and a ratio link the definitions do not back.
         _in_metric("completed_views", "parent: completion_rate", "parent: no_such_metric"),
         _in_metric("share_rate", "parent: views", "parent: watch_hours"),
@@ -157,7 +162,7 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
     # A certified metric over a mart whose contract is no longer enforced.
     _edit(
         project,
-        DISTRIBUTION_MARTS,
+        AUDIENCE_MARTS,
         lambda text: text.replace("contract: {enforced: true}", "contract: {enforced: false}", 1),
     )
     # A certified metric over a model with a contract but no tests.
@@ -175,8 +180,12 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         "metric 'completion_rate': meta.owner 'x@pgc.example' is not the owner of group "
         "'audience' (audience-data@pgc.example)",
         "metric 'follows': meta.allowed_dimensions is missing",
-        "metric 'shares': meta.allowed_dimensions has 'viewer_activity__planet', which no "
-        "semantic model defines",
+        "metric 'daily_active_viewers_wow_change': meta.allowed_dimensions has "
+        "'viewer_activity__planet', which no semantic model defines",
+        "metric 'daily_active_viewers': meta.allowed_dimensions has 'content__category', which "
+        "semantic model 'viewer_activity' of measure 'active_viewer_count' cannot reach: "
+        "dimension 'content__category' is reached through entity 'content', which semantic "
+        "model 'viewer_activity' does not have",
         "metric 'completed_views': meta.parent 'no_such_metric' is not another metric",
         "metric 'share_rate': meta.relation is 'ratio' but neither 'share_rate' nor "
         "'watch_hours' is computed from the other",
@@ -186,10 +195,34 @@ def test_every_rule_fails_with_its_own_message(tmp_path: Path) -> None:
         "computes conversion metrics only over a count_distinct conversion measure "
         "(conversion_measure 'post_count')",
         "metric tree: exactly one metric must have tier north_star, found 2",
-        "metric 'impressions': meta.status is certified but upstream model "
-        "'fct_distribution_daily' has no enforced contract",
+        "metric 'follows': meta.status is certified but upstream model "
+        "'fct_viewer_daily' has no enforced contract",
         "metric 'untested_items': meta.status is certified but upstream model "
         "'untested_counts' has no tests",
     ]
     missing = [message for message in expected if message not in output]
     assert not missing, f"missing messages {missing} in:\n{output}"
+
+
+def test_the_guardrail_tag_is_a_boolean_on_a_certified_metric(tmp_path: Path) -> None:
+    """meta.guardrail (experiment readouts watch the metric) must be true or false, and only
+    a certified metric may carry it."""
+    project = _copy_project(tmp_path)
+    _edit(project, AUDIENCE, _in_metric("completion_rate", "guardrail: true", "guardrail: always"))
+    _edit(
+        project,
+        AUDIENCE,
+        _in_metric(
+            "impressions_per_active_viewer",
+            "direction: higher_is_better\n",
+            "direction: higher_is_better\n        guardrail: true\n",
+        ),
+    )
+    result = _compile_catalogue(project)
+    output = _messages(result)
+    assert result.returncode != 0, output
+    assert "metric 'completion_rate': meta.guardrail must be true or false" in output, output
+    assert (
+        "metric 'impressions_per_active_viewer': meta.guardrail is true but meta.status is not "
+        "certified" in output
+    ), output

@@ -4,6 +4,7 @@ and the day in their detail. (The row-level and identity invariants are dbt test
 test_dbt_invariants_corrupted.py.)"""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -31,16 +32,17 @@ CORRUPTIONS = (
         where metric_name = 'watch_time_ms' and dimension_name = 'total'
             and metric_date = '2026-09-15'""",
 )
-# (check_name, subject) -> text its detail must contain.
+# (check_name, subject) -> pattern its detail must contain (the number of days compared
+# follows the data: engagements late on the last day add a day to the content mart).
 EXPECTED_FAILURES = {
-    ("reconciliation.raw_to_staging", "views"): "+1 rows unaccounted",
+    ("reconciliation.raw_to_staging", "views"): r"\+1 rows unaccounted",
     ("reconciliation.staging_to_marts", f"views: {STG_TO_INT}"): "on 2026-09-10",
     ("reconciliation.staging_to_marts", f"watch_ms: {STG_TO_INT}"): "on 2026-09-10",
     **{
         (
             "reconciliation.staging_to_marts",
             f"{measure}: {source} = marts.fct_content_daily",
-        ): "1 of 28 days differ; largest on 2026-09-28"
+        ): r"^1 of \d+ days differ; largest on 2026-09-28"
         for measure, source in (
             ("views", "intermediate.int_views_enriched"),
             ("watch_ms", "intermediate.int_views_enriched"),
@@ -78,4 +80,4 @@ def test_a_failure_names_where_it_broke(corrupted_run, check, needle):
         (corrupted_run["check_name"] == check_name) & (corrupted_run["subject"] == subject)
     ].itertuples()
     assert row.status == "fail" and row.blocking
-    assert needle in row.detail
+    assert re.search(needle, row.detail), row.detail

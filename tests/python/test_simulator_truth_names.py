@@ -23,6 +23,10 @@ METRIC_KEYED = (
     ("experiments", "*", "naive_relative_lift_per_creator"),
     ("experiments", "*", "true_traffic_by_arm", "*"),
     ("experiments", "*", "true_multiplier_by_cell"),
+    ("experiments", "*", "expected_totals_by_arm", "*"),
+    ("experiments", "*", "true_relative_effect_on_control_units"),
+    ("experiments", "*", "true_relative_effect_on_treated_side", "*"),
+    ("experiments", "*", "true_relative_effect_on_exposure_shares"),
 )
 AFFECTED_METRICS = ("incidents", "[]", "affected_metrics")  # a list of names
 RAW_TABLES = ("tables",)  # keys are raw tables: views, impressions, follows, ...

@@ -3,7 +3,8 @@
 with
 
 source_rows as (
-    select distinct * from {{ source('pgc', 'content') }}
+    select distinct {{ raw_columns('content') }}
+    from {{ source('pgc', 'content') }}
 ),
 
 -- Breaks "no joins in staging": the contract's orphan check needs valid parent keys.

@@ -3,7 +3,8 @@
 with
 
 source_rows as (
-    select distinct * from {{ source('pgc', 'creators') }}
+    select distinct {{ raw_columns('creators') }}
+    from {{ source('pgc', 'creators') }}
 ),
 
 creator_types as (

@@ -3,7 +3,8 @@
 with
 
 source_rows as (
-    select distinct * from {{ source('pgc', 'rewards_enrollments') }}
+    select distinct {{ raw_columns('rewards_enrollments') }}
+    from {{ source('pgc', 'rewards_enrollments') }}
 ),
 
 renamed as (

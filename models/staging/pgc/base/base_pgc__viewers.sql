@@ -3,7 +3,8 @@
 with
 
 source_rows as (
-    select distinct * from {{ source('pgc', 'viewers') }}
+    select distinct {{ raw_columns('viewers') }}
+    from {{ source('pgc', 'viewers') }}
 ),
 
 regions as (
