@@ -5,34 +5,36 @@
 -- every table it leaves behind holds the same rows and values as the dbt
 -- table of the same name (tests/python/test_benchmark_floor.py runs it).
 --
--- Built: the staging validation (one temp table per raw table with its
+-- Built: the staging validation (one table per raw table with its
 -- quarantine reason), audit_pgc__quarantined_rows, audit_pgc__row_reconciliation,
 -- the 21 marts, metric_time_spine_daily and metric_daily. Left out:
 -- metric_catalogue and metric_tree (about fifty rows of literals dbt writes
--- from its graph; no data work). Temp tables hold what more than one output
--- reads; nothing else is materialized.
+-- from its graph; no data work). Intermediate tables hold what more than one
+-- output reads; nothing else is materialized. They are persisted tables in the
+-- floor's database file, compressed as dbt's persisted tables are: as temp
+-- tables they spill uncompressed, which at the large scale outgrew the disk.
 
 -- ---------------------------------------------------------------- seeds
 
-create temp table creator_types as
+create table creator_types as
 select * from read_csv('{seeds}/creator_types.csv');
 
-create temp table regions as
+create table regions as
 select * from read_csv('{seeds}/regions.csv');
 
-create temp table content_categories as
+create table content_categories as
 select * from read_csv('{seeds}/content_categories.csv');
 
-create temp table content_tools as
+create table content_tools as
 select * from read_csv('{seeds}/content_tools.csv');
 
-create temp table surfaces as
+create table surfaces as
 select * from read_csv('{seeds}/surfaces.csv');
 
-create temp table rewards_program_rules as
+create table rewards_program_rules as
 select * from read_csv('{seeds}/rewards_program_rules.csv');
 
-create temp table experiment_registry as
+create table experiment_registry as
 select * from read_csv('{seeds}/experiment_registry.csv');
 
 -- ---------------------------------------------------------------- staging
@@ -41,7 +43,7 @@ select * from read_csv('{seeds}/experiment_registry.csv');
 -- the raw row as JSON. Enum checks are written `coalesce(x in (...), false)`
 -- so that a null value is quarantined, as dbt's left join to the seed does.
 
-create temp table base_viewers as
+create table base_viewers as
 with source_rows as (
     select distinct * from read_parquet('{raw}/viewers.parquet')
 ),
@@ -71,7 +73,7 @@ from (
     from renamed
 );
 
-create temp table base_creators as
+create table base_creators as
 with source_rows as (
     select distinct * from read_parquet('{raw}/creators.parquet')
 ),
@@ -106,7 +108,7 @@ from (
     from renamed
 );
 
-create temp table creators as
+create table creators as
 select
     base_creators.* exclude (quarantine_reason, raw_row_json),
     creator_types.is_pgc
@@ -114,12 +116,12 @@ from base_creators
 inner join creator_types on base_creators.creator_type = creator_types.creator_type
 where base_creators.quarantine_reason is null;
 
-create temp table viewers as
+create table viewers as
 select viewer_id, region_code
 from base_viewers
 where quarantine_reason is null;
 
-create temp table base_content as
+create table base_content as
 with source_rows as (
     select distinct * from read_parquet('{raw}/content.parquet')
 ),
@@ -161,7 +163,7 @@ from (
     from renamed
 );
 
-create temp table content as
+create table content as
 select
     base_content.content_id,
     base_content.creator_id,
@@ -179,7 +181,7 @@ from base_content
 inner join creators on base_content.creator_id = creators.creator_id
 where base_content.quarantine_reason is null;
 
-create temp table base_rewards_enrollments as
+create table base_rewards_enrollments as
 with source_rows as (
     select distinct * from read_parquet('{raw}/rewards_enrollments.parquet')
 ),
@@ -211,7 +213,7 @@ from (
 );
 
 -- The event tables: the valid-key lookups are semi-joins on small tables.
-create temp table base_impressions as
+create table base_impressions as
 with source_rows as (
     select distinct * from read_parquet('{raw}/impressions/*.parquet')
 ),
@@ -250,7 +252,7 @@ from (
     from renamed
 );
 
-create temp table base_views as
+create table base_views as
 with source_rows as (
     select distinct * from read_parquet('{raw}/views/*.parquet')
 ),
@@ -299,7 +301,7 @@ from (
     from renamed
 );
 
-create temp table base_engagements as
+create table base_engagements as
 with source_rows as (
     select distinct * from read_parquet('{raw}/engagements/*.parquet')
 ),
@@ -341,7 +343,7 @@ from (
     from renamed
 );
 
-create temp table base_follows as
+create table base_follows as
 with source_rows as (
     select distinct * from read_parquet('{raw}/follows/*.parquet')
 ),
@@ -378,7 +380,7 @@ from (
     from renamed
 );
 
-create temp table base_rewards_payouts as
+create table base_rewards_payouts as
 with source_rows as (
     select distinct * from read_parquet('{raw}/rewards_payouts/*.parquet')
 ),
@@ -412,7 +414,7 @@ from (
     from renamed
 );
 
-create temp table base_experiment_assignments as
+create table base_experiment_assignments as
 with source_rows as (
     select distinct * from read_parquet('{raw}/experiment_assignments/*.parquet')
 ),
@@ -574,7 +576,7 @@ inner join base_counts on raw_counts.source_table = base_counts.source_table;
 -- Orphans are quarantined, so these inner joins to content and viewers drop
 -- no valid row; the base tables are not needed once these exist.
 
-create temp table views as
+create table views as
 select
     base_views.view_id,
     base_views.impression_id,
@@ -597,7 +599,7 @@ where base_views.quarantine_reason is null;
 
 -- Each impression with the view (if any) that started from it, and the view's
 -- device and app version (null when nobody watched).
-create temp table impressions as
+create table impressions as
 select
     base_impressions.impression_id,
     base_impressions.viewer_id,
@@ -623,7 +625,7 @@ inner join viewers on base_impressions.viewer_id = viewers.viewer_id
 left join views on base_impressions.impression_id = views.impression_id
 where base_impressions.quarantine_reason is null;
 
-create temp table engagements as
+create table engagements as
 select
     view_id,
     viewer_id,
@@ -634,7 +636,7 @@ select
 from base_engagements
 where quarantine_reason is null;
 
-create temp table follows as
+create table follows as
 select
     viewer_id,
     creator_id,
@@ -643,7 +645,7 @@ select
 from base_follows
 where quarantine_reason is null;
 
-create temp table event_window as
+create table event_window as
 select
     (select cast(min(served_at) as date) from impressions) as first_event_date,
     (select max(viewed_at) from views) as last_viewed_at;
@@ -1091,7 +1093,7 @@ full outer join engagements_per_region_day using (activity_date, viewer_region_c
 
 -- ---------------------------------------------------------------- distribution
 
-create temp table live_posts as
+create table live_posts as
 with impression_dates as (
     select distinct impression_date from impressions
 )
@@ -1265,7 +1267,7 @@ inner join live_posts using (impression_date);
 
 -- A view counts on its impression's day when the impression was served in the
 -- last 300 s of a day (the play may start after midnight), else on its own day.
-create temp table creator_day_events as
+create table creator_day_events as
 with impressions_before_midnight as (
     select impression_id, impression_date
     from impressions
@@ -1310,7 +1312,7 @@ select
 from impressions_daily
 full outer join views_daily using (creator_id, activity_date);
 
-create temp table log_window as
+create table log_window as
 select
     min(activity_date) as first_log_date,
     max(activity_date) as last_log_date,
@@ -1320,7 +1322,7 @@ from creator_day_events;
 
 -- Every creator and day from signup (or the first logged day) to the last
 -- logged day, with the running follower count and the trailing 28-day views.
-create temp table creator_days as
+create table creator_days as
 with log_days as (
     select cast(generated.day as date) as activity_date
     from log_window
@@ -1493,7 +1495,7 @@ from versions
 window by_version as (partition by creator_id order by version_number);
 
 -- Growth states per creator and ISO week: see int_creator_weeks_classified.
-create temp table creator_weeks as
+create table creator_weeks as
 with posts_weekly as (
     select
         creator_id,
@@ -1911,7 +1913,7 @@ left join rewards on creators.creator_id = rewards.creator_id;
 
 -- A unit's first logged exposure sets its variant; pre-period: the 14 days
 -- before the start date; during: from the first exposure to the end date.
-create temp table experiment_units as
+create table experiment_units as
 select
     assignments.experiment_id,
     assignments.unit_type,
@@ -2244,7 +2246,7 @@ from generate_series(date '2023-01-01', date '2027-12-30', interval 1 day) as ge
 -- Each semantic model aggregated once over all its groupings (grouping sets),
 -- then one select per certified metric; dimension_name is
 -- <entity>__<dimension>, dimension_value the slice ('total' for the whole day).
-create temp table viewer_activity as
+create table viewer_activity as
 select
     activity_date as metric_date,
     case
@@ -2272,7 +2274,7 @@ group by grouping sets (
     (activity_date, app_version)
 );
 
-create temp table creator_activity_rows as
+create table creator_activity_rows as
 select
     activity_date,
     creator_id,
@@ -2290,7 +2292,7 @@ select
     cast(is_new_creator as varchar) as is_new_creator_value
 from fct_creator_daily;
 
-create temp table creator_activity as
+create table creator_activity as
 select
     activity_date as metric_date,
     case
@@ -2334,7 +2336,7 @@ group by grouping sets (
 -- every day whose window holds any creator-day of the slice (as the time
 -- spine's range join gives), counted from the active days spread over the 28
 -- days they fall in.
-create temp table creator_activity_28d as
+create table creator_activity_28d as
 with slices as (
     select distinct activity_date, dimension_name, dimension_value
     from creator_activity_rows
@@ -2392,7 +2394,7 @@ from window_days
 semi join metric_time_spine_daily on window_days.metric_date = metric_time_spine_daily.date_day
 left join active_counts using (metric_date, dimension_name, dimension_value);
 
-create temp table creator_signups as
+create table creator_signups as
 select
     signup_date as metric_date,
     case
@@ -2437,7 +2439,7 @@ group by grouping sets (
 -- creator's attributes joined on (metric_daily's left joins to dim_content and
 -- dim_creators); one hash aggregate per grouping set costs less than summing
 -- the fact to its distinct slices first.
-create temp table consumption as
+create table consumption as
 select
     activity_date as metric_date,
     case
@@ -2535,7 +2537,7 @@ group by grouping sets (
     (activity_date, creator_region_code)
 );
 
-create temp table posts as
+create table posts as
 select
     published_date as metric_date,
     case
@@ -2566,7 +2568,7 @@ group by grouping sets (
     (published_date, creator_type)
 );
 
-create temp table rewards_activity as
+create table rewards_activity as
 select
     activity_date as metric_date,
     case
@@ -2595,7 +2597,7 @@ group by grouping sets (
 
 -- Week-over-week changes: this day's value against the value 7 days earlier,
 -- on every day either exists (a full outer join, as MetricFlow's offset).
-create temp table viewer_activity_wow as
+create table viewer_activity_wow as
 select
     metric_date,
     dimension_name,
@@ -2612,7 +2614,7 @@ full outer join (
     from viewer_activity
 ) as week_before using (metric_date, dimension_name, dimension_value);
 
-create temp table consumption_wow as
+create table consumption_wow as
 select
     metric_date,
     dimension_name,

@@ -174,7 +174,7 @@ def bench(
     loads.append(load_average())
     test_s, test_gb, test_cpu = timed([*dbt, "test", *target], {**env, "PGC_RAW_DIR": str(raw_dir)})
     log(f"[{scale}]   {test_s:.0f}s ({test_cpu:.0f} CPU s), peak {test_gb:.1f} GB")
-    # The floor's temporary tables spill to disk at the large scale: free the warehouse first.
+    # The floor writes its own database of about the warehouse's size: free the warehouse first.
     warehouse.unlink()
     log(f"[{scale}] floor script")
     loads.append(load_average())

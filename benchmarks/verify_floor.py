@@ -43,7 +43,7 @@ class Comparison:
 
 
 # Every table `dbt run` builds that holds data, except the intermediate ones
-# (the floor keeps its own temp tables) and metric_catalogue / metric_tree
+# (the floor keeps its own intermediate tables) and metric_catalogue / metric_tree
 # (literals from dbt's graph, no data work).
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(

@@ -4,7 +4,8 @@ likelihood is written in.
 
 The variance is `a * base + c * expected^2` (`stats.variance_mixture`): `base` is what
 counting alone gives (binomial for a ratio of counts, in both periods when the rate comes
-from a baseline; the expected value itself for an additive metric), `c` the multiplicative
+from a baseline; the expected value itself for an additive metric against a forecast, the
+mean of both periods, counted in both, against a baseline mean), `c` the multiplicative
 part (forecast error, leaf-to-leaf variation of a rate). Both are fitted to the leaves by a
 median regression of the log squared deviations, which a minority of anomalous leaves does
 not move; once localization has found the root causes, again without them. Counts enter the
@@ -72,8 +73,8 @@ def leaf_values(
         if baseline_periods is None:
             return LeafValues(v, f, np.abs(f), counts)
         # A baseline mean is a measurement too: v - f counts in both periods, and under
-        # "nothing moved" both measure one mean, best estimated from both (the pooled
-        # estimate of the two-sample score test of Poisson means). A leaf the baseline
+        # "nothing moved" both measure one mean, best estimated from both (the variance at
+        # the null's maximum-likelihood estimate, as a score test takes it). A leaf the baseline
         # never saw (new content, a creator who crossed into another follower band) is
         # then not certain to the smallest variance: a leaf of 3 against 0 counts as 3
         # events against none, not as infinitely many standard deviations.

@@ -117,7 +117,9 @@ def test_a_missing_file_and_no_arguments_exit_2(tmp_path, capsys):
     assert cli.main(["experiment", "--summary", str(tmp_path / "none.csv")]) == 2
     assert "none.csv" in capsys.readouterr().err
     assert cli.main(["experiment"]) == 2
-    assert "EXPERIMENT_ID or --summary" in capsys.readouterr().err
+    assert "EXPERIMENT_ID, --all or --summary" in capsys.readouterr().err
+    assert cli.main(["experiment", "--all", "--summary", str(tmp_path / "none.csv")]) == 2
+    assert "one of them" in capsys.readouterr().err
 
 
 def test_extra_columns_are_ignored_and_reported(tmp_path):

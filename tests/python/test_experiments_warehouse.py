@@ -192,3 +192,14 @@ def test_an_unknown_experiment_lists_the_registered_ones(capsys):
     assert cli.main(["experiment", "exp_nope", "--warehouse", str(WAREHOUSE), "--no-store"]) == 2
     err = capsys.readouterr().err
     assert "exp_nope" in err and "exp_rank_v2" in err and err.count("\n") == 1
+
+
+def test_all_reads_out_every_registered_experiment(capsys, readouts, truth):
+    assert (
+        cli.main(["experiment", "--all", "--warehouse", str(WAREHOUSE), "--no-store", "--json"])
+        == 0
+    )
+    by_experiment = json.loads(capsys.readouterr().out)
+    assert set(by_experiment) == set(truth["experiments"])
+    for experiment_id, readout in readouts.items():
+        assert by_experiment[experiment_id] == json.loads(json.dumps(result_records(readout)))
