@@ -1,6 +1,6 @@
 # Two commands for a fresh machine with Python 3.11 and make:
 #   make run    simulate the platform, build the warehouse, check it, publish the serving snapshot
-#   make test   lint, build the tiny warehouse, run every test
+#   make test   lint, build the tiny warehouse (on DuckDB, then on Spark), run every test
 # Also: make bi (Superset over the serving snapshot), make test-bi (its end-to-end test).
 # Both create .venv from requirements.lock when it is missing or stale.
 
@@ -21,8 +21,11 @@ WAREHOUSE ?= warehouse/pgc.duckdb
 
 TEST_RAW_DIR := data/tiny/raw
 TEST_WAREHOUSE := warehouse/tiny.duckdb
+# The tiny build on Spark: its tables (Parquet), metastore and logs, all in one folder.
+TEST_SPARK_DIR := warehouse/spark-tiny
 
 .PHONY: run test install data build summary checks lint test-warehouse pytest bench-localization clean
+.PHONY: test-spark
 .PHONY: publish bi bi-stop test-bi bench-serving
 .PHONY: experiment-recovery
 
@@ -105,7 +108,7 @@ bench-serving: $(TEST_RAW_DIR)/ground_truth.json
 	$(BIN)/python -m benchmarks.serving_load --raw $(TEST_RAW_DIR)
 
 # ---------------------------------------------------------------------- tests
-test: lint test-warehouse pytest
+test: lint test-warehouse pytest test-spark
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -127,6 +130,18 @@ test-warehouse: $(TEST_RAW_DIR)/ground_truth.json
 
 pytest: $(INSTALLED)
 	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_TEST_WAREHOUSE=$(TEST_WAREHOUSE) $(BIN)/pytest
+
+# The same tiny data built on Spark (dbt-spark in this process, local[2]; docs/spark.md), then
+# compared table by table with the DuckDB build, and `pgc check` / `pgc explain` run on both
+# (tests/spark). Needs the DuckDB build of `make test-warehouse`; Java 17 on the PATH.
+test-spark: $(TEST_RAW_DIR)/ground_truth.json
+	@command -v java >/dev/null || { echo "make test-spark: no java on the PATH (pyspark needs Java 17)" >&2; exit 1; }
+	rm -rf $(TEST_SPARK_DIR)
+	SPARK_LOCAL_IP=127.0.0.1 PGC_TARGET=spark PGC_SPARK_DIR=$(TEST_SPARK_DIR) \
+		PGC_RAW_DIR=$(TEST_RAW_DIR) $(BIN)/dbt build \
+		--target-path target/spark --log-path $(TEST_SPARK_DIR)/logs
+	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_TEST_WAREHOUSE=$(TEST_WAREHOUSE) \
+		PGC_TEST_SPARK_DIR=$(TEST_SPARK_DIR) $(BIN)/pytest tests/spark
 
 # Root-cause localization over a one-million-leaf cube (a benchmark, not a test).
 bench-localization: $(INSTALLED)

@@ -35,7 +35,10 @@
     {% endif %}
     {% set source = lookup.semantic_models[models[0]] %}
     {% set measure = (lookup.measures.values() | selectattr('semantic_model', 'equalto', models[0]) | list)[0] %}
-    {% set string_type = dbt.type_string() %}
+    {#- Spelled `string`, which DuckDB and Spark both read: leaf_sql is the same
+        text whichever engine built the catalogue, and `pgc` runs it with
+        DuckDB on either build. -#}
+    {% set string_type = 'string' %}
     {% set groups = [] %}
     {% set columns = [] %}
     {# One left join per entity the dimensions are reached through, keeping only its key and those dimensions. #}

@@ -1,6 +1,6 @@
 {#- The whole row of a relation (a CTE or table alias) as one struct column, so
-    a model can carry the raw row cheaply and serialize it (`to_json`, the same
-    on DuckDB and Spark) only for the rows that need it. -#}
+    a model can carry the raw row cheaply and serialize it (struct_to_json)
+    only for the rows that need it. -#}
 {% macro row_to_struct(relation_alias) -%}
     {{ return(adapter.dispatch('row_to_struct')(relation_alias)) }}
 {%- endmacro %}

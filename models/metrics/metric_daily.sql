@@ -4,6 +4,7 @@
     config(
         materialized='incremental',
         unique_key='metric_date',
+        partition_by=['metric_date'],
         incremental_strategy=incremental_strategy(),
         on_schema_change='fail',
     )
@@ -32,7 +33,7 @@
 
 {{ metric_daily_sql(since) }}
 
-select * from metric_values
+select {{ partition_write_hint() }} * from metric_values
 {% if since is not none %}
     where metric_date >= {{ since }}
 {% endif %}

@@ -1,5 +1,9 @@
 {# Grain: one row: the span of time the event logs cover. #}
 
+-- A table, not a view: `pgc` reads it, and on Spark it reads the tables' files
+-- (a Spark view is not a file).
+{{ config(materialized='table') }}
+
 with
 
 stg_pgc__impressions as (

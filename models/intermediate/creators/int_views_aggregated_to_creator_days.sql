@@ -122,7 +122,7 @@ joined as (
             and impressions_daily.activity_date = views_daily.activity_date
 )
 
-select * from joined
+select {{ partition_write_hint() }} * from joined
 {%- if is_incremental() %}
     -- Plays logged on the first re-processed day may belong to the day before,
     -- which this run does not rebuild.

@@ -4,6 +4,7 @@
     config(
         materialized='incremental',
         unique_key='impression_date',
+        partition_by=['impression_date'],
         incremental_strategy=incremental_strategy(),
         on_schema_change='fail',
     )
@@ -110,4 +111,4 @@ impressions_joined as (
         on stg_pgc__impressions.impression_id = stg_pgc__views.impression_id
 )
 
-select * from impressions_joined
+select {{ partition_write_hint() }} * from impressions_joined

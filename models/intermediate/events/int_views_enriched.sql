@@ -4,6 +4,7 @@
     config(
         materialized='incremental',
         unique_key='view_date',
+        partition_by=['view_date'],
         incremental_strategy=incremental_strategy(),
         on_schema_change='fail',
     )
@@ -105,4 +106,4 @@ views_joined as (
         on stg_pgc__views.viewer_id = stg_pgc__viewers.viewer_id
 )
 
-select * from views_joined
+select {{ partition_write_hint() }} * from views_joined

@@ -3,6 +3,7 @@
 {{ config(
     materialized='incremental',
     unique_key='activity_date',
+    partition_by=['activity_date'],
     incremental_strategy=incremental_strategy(),
     on_schema_change='fail',
 ) }}
@@ -144,4 +145,4 @@ region_days_measured as (
             and region_days.viewer_region_code = engagements_per_region_day.viewer_region_code
 )
 
-select * from region_days_measured
+select {{ partition_write_hint() }} * from region_days_measured

@@ -11,6 +11,7 @@
 {{ config(
     materialized='incremental',
     unique_key='activity_date',
+    partition_by=['activity_date'],
     incremental_strategy=incremental_strategy(),
     on_schema_change='fail',
 ) }}
@@ -185,4 +186,4 @@ consumption_with_creator_state as (
             and consumption_per_leaf.activity_date = fct_creator_daily.activity_date
 )
 
-select * from consumption_with_creator_state
+select {{ partition_write_hint() }} * from consumption_with_creator_state

@@ -3,6 +3,7 @@
 {{ config(
     materialized='incremental',
     unique_key='activity_date',
+    partition_by=['activity_date'],
     incremental_strategy=incremental_strategy(),
     on_schema_change='fail',
 ) }}
@@ -177,4 +178,4 @@ viewer_days_measured as (
             and views_per_viewer_day.activity_date = follows_per_viewer_day.activity_date
 )
 
-select * from viewer_days_measured
+select {{ partition_write_hint() }} * from viewer_days_measured

@@ -7,6 +7,7 @@
     config(
         materialized='incremental',
         unique_key='published_date',
+        partition_by=['published_date'],
         incremental_strategy=incremental_strategy(),
         on_schema_change='fail',
     )
@@ -199,4 +200,4 @@ cold_start_rated as (
     from cold_start_counted
 )
 
-select * from cold_start_rated
+select {{ partition_write_hint() }} * from cold_start_rated

@@ -3,6 +3,7 @@
 {{ config(
     materialized='incremental',
     unique_key='activity_date',
+    partition_by=['activity_date'],
     incremental_strategy=incremental_strategy(),
     on_schema_change='fail',
 ) }}
@@ -131,4 +132,4 @@ post_days_measured as (
             and active_post_days.activity_date = engagements_per_post_day.activity_date
 )
 
-select * from post_days_measured
+select {{ partition_write_hint() }} * from post_days_measured

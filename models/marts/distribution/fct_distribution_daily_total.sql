@@ -3,6 +3,7 @@
 {{ config(
     materialized='incremental',
     unique_key='impression_date',
+    partition_by=['impression_date'],
     incremental_strategy=incremental_strategy(),
     on_schema_change='fail',
 ) }}
@@ -81,4 +82,4 @@ metrics_joined as (
         on impressions_aggregated.impression_date = live_posts.impression_date
 )
 
-select * from metrics_joined
+select {{ partition_write_hint() }} * from metrics_joined

@@ -8,6 +8,7 @@
     config(
         materialized='incremental',
         unique_key='experiment_id',
+        partition_by=['experiment_id'],
         incremental_strategy=incremental_strategy(),
         on_schema_change='fail',
     )
@@ -175,4 +176,4 @@ creator_units_measured as (
             and creator_units.creator_id = views_aggregated.creator_id
 )
 
-select * from creator_units_measured
+select {{ partition_write_hint() }} * from creator_units_measured

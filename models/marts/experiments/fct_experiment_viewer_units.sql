@@ -8,6 +8,7 @@
     config(
         materialized='incremental',
         unique_key='experiment_id',
+        partition_by=['experiment_id'],
         incremental_strategy=incremental_strategy(),
         on_schema_change='fail',
     )
@@ -231,4 +232,4 @@ viewer_units_measured as (
             and viewer_units.viewer_id = views_aggregated.viewer_id
 )
 
-select * from viewer_units_measured
+select {{ partition_write_hint() }} * from viewer_units_measured

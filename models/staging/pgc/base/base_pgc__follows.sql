@@ -4,6 +4,7 @@
     config(
         materialized='incremental',
         unique_key='ingested_date',
+        partition_by=['ingested_date'],
         incremental_strategy=incremental_strategy(),
         on_schema_change='fail',
     )
@@ -85,9 +86,9 @@ final as (
         is_late_arriving,
         quarantine_reason,
         -- Serialized only where kept: a valid row's values are its columns.
-        case when quarantine_reason is not null then to_json(raw_row) end
+        case when quarantine_reason is not null then {{ struct_to_json('raw_row') }} end
             as raw_row_json
     from validated
 )
 
-select * from final
+select {{ partition_write_hint() }} * from final

@@ -46,7 +46,7 @@ final as (
         ingested_at,
         quarantine_reason,
         -- Serialized only where kept: a valid row's values are its columns.
-        case when quarantine_reason is not null then to_json(raw_row) end
+        case when quarantine_reason is not null then {{ struct_to_json('raw_row') }} end
             as raw_row_json
     from validated
 )
