@@ -235,14 +235,22 @@ def screenshot(url: str, out: Path, state: Path, width: int = 1600, height: int 
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         base = url.split("/superset/")[0]
-        driver.get(f"{base}/login/")
         wait = WebDriverWait(driver, 120)
-        wait.until(expected_conditions.presence_of_element_located((By.ID, "username")))
-        driver.find_element(By.ID, "username").send_keys(ADMIN)
         password = (state.absolute() / "admin_password").read_text().strip()
-        driver.find_element(By.ID, "password").send_keys(password)
-        driver.find_element(By.CSS_SELECTOR, "[type=submit], button").click()
-        wait.until(lambda d: "/login" not in d.current_url)
+        # A second try: on a loaded machine the login page has once stayed put after the
+        # click (the form submitted before its script was ready).
+        for attempt in range(2):
+            driver.get(f"{base}/login/")
+            wait.until(expected_conditions.presence_of_element_located((By.ID, "username")))
+            driver.find_element(By.ID, "username").send_keys(ADMIN)
+            driver.find_element(By.ID, "password").send_keys(password)
+            driver.find_element(By.CSS_SELECTOR, "[type=submit], button").click()
+            try:
+                WebDriverWait(driver, 60).until(lambda d: "/login" not in d.current_url)
+                break
+            except TimeoutException:
+                if attempt:
+                    raise
         driver.get(url)
 
         def rendered(d: webdriver.Chrome) -> bool:
