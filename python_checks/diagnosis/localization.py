@@ -43,6 +43,7 @@ from python_checks.diagnosis.localization_criterion import layer_penalties, ripp
 from python_checks.diagnosis.localization_selection import nested, select_root_causes
 from python_checks.diagnosis.slice_search import (
     LeafStatistics,
+    SliceGroups,
     SliceKey,
     SliceTable,
     aliased_values,
@@ -223,8 +224,11 @@ def localize(
     # (`leaf_noise.leaf_variance`), until the causes or the fitted noise stop changing.
     normal = None
     leaves, family, mixture = _leaf_statistics(active_values, codes_active, sizes, normal)
+    # The rounds change the leaves' variances, not their values: the slices are numbered
+    # once (`SliceGroups`) and only the variance-dependent sums are redone.
+    groups = SliceGroups(leaves)
     for noise_round in range(NOISE_ROUNDS):
-        table = build_slice_table(leaves, penalties, direction, excluded, fitted_values)
+        table = build_slice_table(leaves, penalties, direction, excluded, fitted_values, groups)
         chosen = select_root_causes(
             table, penalties, direction, options.max_root_causes, family, options.refine,
             options.effect_spread,

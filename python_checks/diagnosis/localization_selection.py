@@ -84,6 +84,24 @@ def _within_mask(cuboid: Cuboid, key: SliceKey) -> np.ndarray:
     return mask
 
 
+def _contains(table: SliceTable, key: SliceKey) -> np.ndarray:
+    """Which kept slices name every (dimension, value) of `key`: it or its children."""
+    mask = np.ones(len(table.slot_dims), dtype=bool)
+    for dim, value in key:
+        mask &= table.slot_values[:, dim] == value
+    return mask
+
+
+def _inside(table: SliceTable, key: SliceKey) -> np.ndarray:
+    """Which kept slices name only (dimension, value)s of `key`: it or its parents."""
+    values = dict(key)
+    mask = np.ones(len(table.slot_dims), dtype=bool)
+    for dim in range(table.slot_values.shape[1]):
+        column = table.slot_values[:, dim]
+        mask &= (column == -1) | (column == values[dim]) if dim in values else column == -1
+    return mask
+
+
 class _Search:
     """The state of the search: the chosen slices in order and which leaves each explains,
     with the slice table kept up to date (chosen leaves taken out)."""
@@ -107,6 +125,11 @@ class _Search:
         self.assigned = np.zeros(self.leaves.size, dtype=bool)
         self._rows: dict[SliceKey, np.ndarray] = {}
         self._prepared: dict[SliceKey, PreparedRows] = {}
+        # Per slice and set of slices before it, its statistic on the leaves they leave it:
+        # the local moves score many sets that share most of their slices.
+        self._own_statistics: dict[tuple[frozenset[SliceKey], SliceKey], float] = {}
+        # Per slice, which kept slices are it, a parent of it or a child of it.
+        self._nested: dict[SliceKey, np.ndarray] = {}
         # Per kept slice (in the table's order), the penalty of its layer.
         self._slot_penalty = np.repeat(
             [self.penalties[len(cuboid.dims) - 1] for cuboid in table.cuboids],
@@ -141,16 +164,22 @@ class _Search:
     def set_score(self, keys: Sequence[SliceKey]) -> tuple[float, list[float]]:
         """Total evidence of a set (leaves to the first slice holding them) and each
         slice's statistic."""
-        taken = np.zeros(self.leaves.size, dtype=bool)
         total, statistics = 0.0, []
-        for key in keys:
-            rows = self.rows(key)
-            own = rows[~taken[rows]]
-            statistic = self.statistic(own)
+        for index, key in enumerate(keys):
+            statistic = self._own_statistic(frozenset(keys[:index]), key)
             statistics.append(statistic)
             total += statistic - self.penalty(key)
-            taken[own] = True
         return total, statistics
+
+    def _own_statistic(self, before: frozenset[SliceKey], key: SliceKey) -> float:
+        """The statistic of `key` on its leaves that no slice of `before` holds."""
+        if (before, key) not in self._own_statistics:
+            taken = np.zeros(self.leaves.size, dtype=bool)
+            for other in before:
+                taken[self.rows(other)] = True
+            rows = self.rows(key)
+            self._own_statistics[(before, key)] = self.statistic(rows[~taken[rows]])
+        return self._own_statistics[(before, key)]
 
     def _take(self, key: SliceKey) -> np.ndarray:
         """Explain the leaves of `key` not yet explained; the mask of them over its leaves."""
@@ -190,26 +219,22 @@ class _Search:
         # overhead than in arithmetic when 13 dimensions give hundreds of cuboids.
         statistic = self._statistic(table.sums)
         evidence = np.where(statistic > 0, statistic - self._slot_penalty, -np.inf)
-        spans = zip(table.cuboids, table.offsets[:-1], table.offsets[1:], strict=True)
-        if within is not None:
-            inside = np.full(len(evidence), -np.inf)
-        for cuboid, start, end in spans:
-            cuboid_dims = set(cuboid.dims)
-            if within is not None and {dim for dim, _ in within} < cuboid_dims:
-                mask = _within_mask(cuboid, within)
-                inside[start:end][mask] = evidence[start:end][mask]
-            for key in exclude:
-                dims = {dim for dim, _ in key}
-                if dims <= cuboid_dims or cuboid_dims <= dims:
-                    evidence[start:end][_nested_mask(cuboid, key)] = -np.inf
-        if within is not None:
-            evidence = np.minimum(evidence, inside)
+        for key in exclude:
+            evidence[self._nested_slots(key)] = -np.inf
+        if within is not None:  # strict children: its values and more dimensions
+            evidence[~_contains(table, within) | (table.slot_dims <= len(within))] = -np.inf
         position = int(np.argmax(evidence))
         if not np.isfinite(evidence[position]):
             return None
         index = int(np.searchsorted(table.offsets, position, side="right")) - 1
         cuboid = table.cuboids[index]
         return slice_key(cuboid, position - int(table.offsets[index])), float(evidence[position])
+
+    def _nested_slots(self, key: SliceKey) -> np.ndarray:
+        """Which kept slices are `key`, a parent of it or a child of it."""
+        if key not in self._nested:
+            self._nested[key] = _contains(self.table, key) | _inside(self.table, key)
+        return self._nested[key]
 
     def add_greedily(self, max_causes: int) -> None:
         while len(self.causes) < max_causes:

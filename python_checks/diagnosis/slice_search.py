@@ -17,9 +17,16 @@ penalty of the next layer cannot have a child worth naming, so the search does n
 (an Apriori-style pruning as in HotSpot and RiskLoc, but exact for the criterion); a slice
 whose own `U` is below its layer's penalty can never be chosen and is not kept.
 
-`SliceTable` holds the kept slices of every cuboid with their sums; `remove` and `restore`
-take leaves out of (or back into) every slice that holds them, so the search for a further
-root cause sees the leaves the chosen ones have not explained.
+`SliceGroups` numbers the slices of each cuboid and records which one every leaf is in; it
+depends on the leaves' values, not on their variances, so the noise rounds of `localization`
+share it and only the variance-dependent sums (the bound and S) are redone per round.
+`SliceTable` holds the kept slices of every cuboid with their sums; `update` takes leaves
+out of (or back into) every slice that holds them, so the search for a further root cause
+sees the leaves the chosen ones have not explained.
+
+Every sum here adds its leaves one at a time in the order of the leaves, as `np.bincount`
+does: the search compares slices by statistics of these sums, and keeping that order keeps
+its choices independent of how the sums are organised.
 """
 
 from __future__ import annotations
@@ -31,9 +38,15 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 # A slice: ((dimension index, value code), ...) sorted by dimension.
 SliceKey = tuple[tuple[int, int], ...]
+# Cuboids per block of the leaf-by-leaf layout (`SliceGroups.blocks`): the arrays an update
+# builds per block stay at a few MB, which come from memory already in use, not fresh pages.
+BLOCK_CUBOIDS = 16
+# Leaves per band when laying out a block: a band of a block stays in cache.
+TRANSPOSE_BAND = 4096
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,8 @@ class Cuboid:
         values: np.ndarray,
         sums: dict[str, np.ndarray],
         bound: np.ndarray,
+        groups: CuboidGroups,
+        kept: np.ndarray,
     ) -> None:
         self.dims = dims
         self.strides = strides
@@ -87,22 +102,8 @@ class Cuboid:
         self.values = values  # (slices, len(dims)) value codes
         self.sums = sums  # per kept slice, the sums named in SUMS
         self.bound = bound  # largest statistic any subset of the slice's leaves can reach
-
-    def flat_keys(self, codes: list[np.ndarray], rows: np.ndarray) -> np.ndarray:
-        key = np.zeros(len(rows), dtype=np.int64)
-        for dim, stride in zip(self.dims, self.strides, strict=True):
-            key += codes[dim][rows] * stride
-        return key
-
-    def positions(self, codes: list[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For leaves `rows`: which kept slice holds each (position) and whether one does."""
-        if len(self.keys) == 0 or len(rows) == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(len(rows), dtype=bool)
-        key = self.flat_keys(codes, rows)
-        position = np.searchsorted(self.keys, key)
-        position = np.minimum(position, len(self.keys) - 1)
-        found = self.keys[position] == key
-        return position[found], found
+        self.groups = groups  # every slice of these dimensions and the slice of each leaf
+        self.kept = kept  # the kept slices' indices among `groups`' slices
 
 
 SUMS = ("leaves", "actual", "expected", "variance")
@@ -115,51 +116,184 @@ def row_sums(leaves: LeafStatistics, rows: np.ndarray) -> dict[str, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class PreparedRows:
-    """A set of leaves, their terms, and every kept slice holding one of them: `slots` (a
-    position in the table's sums, all cuboids one after the other) for `members` (an index
-    into `rows`)."""
+class CuboidGroups:
+    """Every slice of one set of dimensions that holds a leaf, in the order of their flat
+    keys, the slice of each leaf, and the sums that do not depend on the variances."""
 
+    dims: tuple[int, ...]
+    strides: np.ndarray
+    leaf_slices: np.ndarray  # per leaf, the index of its slice (`_rank_dtype`)
+    keys: np.ndarray  # sorted flat keys of the slices
+    values: np.ndarray  # (slices, len(dims)) value codes
+    leaves: np.ndarray  # per slice, its number of leaves (a float, as the sums have it)
+    actual: np.ndarray  # per slice, the sum of its leaves' actual values
+    expected: np.ndarray  # per slice, the sum of its leaves' expected values
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+    def sums(self, weights: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+        """Per slice, the sum of `weights` over its leaves, or over those among `rows` (the
+        sums of the slices wholly among them, the only ones the caller reads)."""
+        if rows is None:
+            return np.bincount(self.leaf_slices, weights=weights, minlength=self.size)
+        return np.bincount(self.leaf_slices[rows], weights=weights[rows], minlength=self.size)
+
+
+class SliceGroups:
+    """The slices of every set of dimensions the search reaches, numbered once per set of
+    leaves: which slices there are and which leaves they hold depend on the leaves' value
+    codes, not on their variances, so the noise rounds of `localization` share them."""
+
+    def __init__(self, leaves: LeafStatistics) -> None:
+        self.codes = leaves.codes
+        self.sizes = leaves.sizes
+        self.actual = leaves.actual
+        self.expected = leaves.expected
+        self._cuboids: dict[tuple[int, ...], CuboidGroups] = {}
+        self._parents: dict[tuple[tuple[int, ...], int], np.ndarray] = {}
+        self._first_leaves: dict[tuple[int, ...], np.ndarray] = {}
+        self._blocks: list[LeafBlock] = []
+        # Per cuboid laid out in a block, the block and where its slices start there.
+        self._placed: dict[tuple[int, ...], tuple[int, int]] = {}
+        self._ones: dict[int, np.ndarray] = {}
+
+    def describes(self, leaves: LeafStatistics) -> bool:
+        """Whether `leaves` are the leaves these slices were numbered on (the same arrays)."""
+        return (
+            leaves.codes is self.codes
+            and leaves.actual is self.actual
+            and leaves.expected is self.expected
+        )
+
+    def cuboid(self, dims: tuple[int, ...]) -> CuboidGroups:
+        if dims not in self._cuboids:
+            self._cuboids[dims] = self._number(dims)
+        return self._cuboids[dims]
+
+    def blocks(self, cuboids: Sequence[CuboidGroups]) -> list[LeafBlock]:
+        """The slice of every leaf in these cuboids (and others laid out before), leaf by
+        leaf in blocks of BLOCK_CUBOIDS cuboids: gathering some leaves' rows reads only
+        theirs, where the cuboid by cuboid arrays would each be read whole."""
+        new = [cuboid for cuboid in cuboids if cuboid.dims not in self._placed]
+        for low in range(0, len(new), BLOCK_CUBOIDS):
+            run = new[low : low + BLOCK_CUBOIDS]
+            block = _leaf_block(run)
+            for cuboid, offset in zip(run, block.offsets, strict=True):
+                self._placed[cuboid.dims] = (len(self._blocks), int(offset))
+            self._blocks.append(block)
+        return self._blocks
+
+    def place(self, dims: tuple[int, ...]) -> tuple[int, int]:
+        """The block of a laid out cuboid and where its slices start among the block's."""
+        return self._placed[dims]
+
+    def ones(self, size: int) -> np.ndarray:
+        """`size` ones (the entries of a membership matrix): a view of a reused array of the
+        next power of two, as scipy copies a view of less than half its array."""
+        bucket = max(size - 1, 1).bit_length()
+        if bucket not in self._ones:
+            self._ones[bucket] = np.ones(1 << bucket)
+        return self._ones[bucket][:size]
+
+    def parents(self, dims: tuple[int, ...], position: int) -> np.ndarray:
+        """Per slice of `dims`, the index of its parent without dims[position] among the
+        slices of that set of dimensions."""
+        if (dims, position) not in self._parents:
+            if dims not in self._first_leaves:
+                cuboid = self.cuboid(dims)
+                self._first_leaves[dims] = _first_occurrences(cuboid.leaf_slices, cuboid.size)
+            sub = self.cuboid(dims[:position] + dims[position + 1 :])
+            # A slice's parent is the parent's slice of any of its leaves.
+            self._parents[(dims, position)] = sub.leaf_slices[self._first_leaves[dims]]
+        return self._parents[(dims, position)]
+
+    def _number(self, dims: tuple[int, ...]) -> CuboidGroups:
+        radix = max(self.sizes[dims[-1]], 1)
+        last = self.codes[dims[-1]]
+        if len(dims) == 1:
+            ranks, present, counts = _dense_codes(last, radix)
+            values = present[:, None]
+            keys = present
+        else:
+            # A slice is its parent without the last dimension and a last value: numbering
+            # those pairs in increasing order numbers the slices in the order of their flat
+            # keys (the last dimension varies fastest).
+            parent = self.cuboid(dims[:-1])
+            pairs = np.multiply(parent.leaf_slices, radix, dtype=np.int64)
+            pairs += last
+            ranks, present, counts = _dense_codes(pairs, parent.size * radix)
+            above, last_values = np.divmod(present, radix)
+            values = np.column_stack([parent.values[above], last_values])
+            keys = parent.keys[above] * radix + last_values
+        size = len(present)
+        # The sums add each slice's leaves in the order of the leaves, as the search's own
+        # bincounts did: a slice's sums do not depend on which other slices were searched.
+        return CuboidGroups(
+            dims=dims,
+            strides=_strides([self.sizes[d] for d in dims]),
+            leaf_slices=ranks.astype(_rank_dtype(size)),
+            keys=keys.astype(np.int64),
+            values=values.astype(np.int64),
+            leaves=counts.astype(float),
+            actual=np.bincount(ranks, weights=self.actual, minlength=size),
+            expected=np.bincount(ranks, weights=self.expected, minlength=size),
+        )
+
+
+@dataclass(frozen=True)
+class LeafBlock:
+    """Some cuboids' slices of every leaf, a row per leaf: per cuboid, where its slices
+    start among the block's, and per leaf and cuboid, its slice's number in the cuboid."""
+
+    offsets: np.ndarray
+    size: int  # the slices of the block's cuboids
+    slices: np.ndarray  # (leaves, cuboids)
+
+
+def _leaf_block(cuboids: list[CuboidGroups]) -> LeafBlock:
+    """The cuboids' slices of every leaf, a row per leaf."""
+    leaves = len(cuboids[0].leaf_slices)
+    dtype = np.result_type(*[cuboid.leaf_slices.dtype for cuboid in cuboids])
+    slices = np.empty((leaves, len(cuboids)), dtype=dtype)
+    # Transposed in bands of leaves that stay in cache.
+    for low in range(0, leaves, TRANSPOSE_BAND):
+        band = slice(low, low + TRANSPOSE_BAND)
+        slices[band] = np.stack([cuboid.leaf_slices[band] for cuboid in cuboids], axis=1)
+    sizes = [cuboid.size for cuboid in cuboids]
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    return LeafBlock(offsets, int(sum(sizes)), slices)
+
+
+@dataclass(frozen=True)
+class PreparedRows:
+    """A set of leaves and, per subset of them taken out or put back (keyed by its mask's
+    bytes), the kept slices it touches and its sums there: the same subsets recur."""
+
+    table: SliceTable
     rows: np.ndarray
-    terms: np.ndarray
-    slots: np.ndarray
-    members: np.ndarray
-    # Per subset of the rows (its mask's bytes): the slots it touches and its sums there.
     totals: dict[bytes, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def slot_totals(self, subset: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The distinct slots the rows (or the subset of them) touch, and per slot the sums
-        of their terms (one row per name in SUMS); kept, as the same subsets recur."""
+        of their terms (one row per name in SUMS)."""
         key = b"" if subset is None else np.packbits(subset).tobytes()
         if key not in self.totals:
-            slots, members = self.slots, self.members
-            if subset is not None:
-                keep = subset[members]
-                slots, members = slots[keep], members[keep]
-            size = int(slots.max()) + 1 if len(slots) else 0
-            unique = np.flatnonzero(np.bincount(slots, minlength=size))
-            sums = (
-                np.stack(
-                    [
-                        np.bincount(slots, weights=self.terms[i][members], minlength=size)[unique]
-                        for i in range(len(SUMS))
-                    ]
-                )
-                if len(unique)
-                else np.zeros((len(SUMS), 0))
-            )
-            self.totals[key] = (unique, sums)
+            rows = self.rows if subset is None else self.rows[subset]
+            self.totals[key] = self.table.slot_totals(rows)
         return self.totals[key]
 
 
 class SliceTable:
     """Every kept slice of up to `max_size` dimensions, by cuboid. The sums of all cuboids
     live in one array per name (each cuboid's `sums` are views of its part), so taking
-    leaves out of every slice at once is one `bincount` per name."""
+    leaves out of every slice at once is one sparse product."""
 
-    def __init__(self, leaves: LeafStatistics, cuboids: list[Cuboid]) -> None:
+    def __init__(self, leaves: LeafStatistics, cuboids: list[Cuboid], groups: SliceGroups) -> None:
         self.leaves = leaves
         self.cuboids = cuboids
+        self.groups = groups
         self.index = {cuboid.dims: i for i, cuboid in enumerate(cuboids)}
         sizes = [len(cuboid.keys) for cuboid in cuboids]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -169,21 +303,59 @@ class SliceTable:
         }
         for cuboid, start, end in zip(cuboids, self.offsets[:-1], self.offsets[1:], strict=True):
             cuboid.sums = {name: self.sums[name][start:end] for name in SUMS}
+        # Per block of `groups` holding these cuboids, which kept slices it has and where
+        # they are among its slices (`slot_totals`).
+        self._layout: list[tuple[LeafBlock, np.ndarray, np.ndarray]] | None = None
+        # Per kept slice, its value code in every dimension (-1 where it names none) and its
+        # number of dimensions: which slices are nested in another is one comparison.
+        self.slot_values = np.full((int(self.offsets[-1]), len(leaves.codes)), -1, dtype=np.int64)
+        for cuboid, start, end in zip(cuboids, self.offsets[:-1], self.offsets[1:], strict=True):
+            self.slot_values[start:end, list(cuboid.dims)] = cuboid.values
+        self.slot_dims = np.repeat([len(c.dims) for c in cuboids], sizes).astype(np.int64)
 
     def prepare(self, rows: np.ndarray) -> PreparedRows:
-        """Where a set of leaves sits in every cuboid, for repeated updates."""
-        slots, members = [], []
-        for cuboid, start in zip(self.cuboids, self.offsets[:-1], strict=True):
-            position, found = cuboid.positions(self.leaves.codes, rows)
-            slots.append(position + start)
-            members.append(np.flatnonzero(found))
-        empty = np.zeros(0, dtype=np.int64)
-        return PreparedRows(
-            rows,
-            self.leaves.terms[:, rows],
-            np.concatenate(slots) if slots else empty,
-            np.concatenate(members) if members else empty,
-        )
+        """A set of leaves, for repeated updates."""
+        return PreparedRows(self, rows)
+
+    def slot_totals(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The kept slices holding any of `rows` (their positions in the sums, increasing)
+        and per slice the sums of the terms of those rows (one row per name in SUMS)."""
+        if len(rows) == 0 or not self.cuboids:
+            return np.zeros(0, dtype=np.int64), np.zeros((len(SUMS), 0))
+        width = len(rows)
+        terms = np.ascontiguousarray(self.leaves.terms[:, rows].T)
+        totals = np.empty((int(self.offsets[-1]), len(SUMS)))
+        for block, slots, places in self._block_layout():
+            # A sparse matrix from the leaves to the block's slices, a column per leaf with an
+            # entry per cuboid: its product with the terms adds each slice's leaves one at a
+            # time in their order (scipy's CSC product runs through the columns in order),
+            # the sums bincount gives, in one pass over the block's cuboids.
+            dtype = np.int32 if max(block.size, width * len(block.offsets)) < 2**31 else np.int64
+            index = np.add(block.slices[rows], block.offsets, dtype=dtype).ravel()
+            pointer = np.arange(0, len(index) + 1, len(block.offsets), dtype=index.dtype)
+            membership = sparse.csc_array(
+                (self.groups.ones(len(index)), index, pointer), shape=(block.size, width)
+            )
+            totals[slots] = (membership @ terms)[places]
+        slots = np.flatnonzero(totals[:, 0])
+        return slots, np.ascontiguousarray(totals[slots].T)
+
+    def _block_layout(self) -> list[tuple[LeafBlock, np.ndarray, np.ndarray]]:
+        """Per block holding some of the cuboids: the kept slices in it (their positions in
+        the sums) and where they are among the block's slices."""
+        if self._layout is None:
+            blocks = self.groups.blocks([cuboid.groups for cuboid in self.cuboids])
+            slots: dict[int, list[np.ndarray]] = {}
+            places: dict[int, list[np.ndarray]] = {}
+            spans = zip(self.cuboids, self.offsets[:-1], self.offsets[1:], strict=True)
+            for cuboid, start, end in spans:
+                block, offset = self.groups.place(cuboid.dims)
+                slots.setdefault(block, []).append(np.arange(start, end))
+                places.setdefault(block, []).append(offset + cuboid.kept)
+            self._layout = [
+                (blocks[b], np.concatenate(slots[b]), np.concatenate(places[b])) for b in slots
+            ]
+        return self._layout
 
     def update(self, prepared: PreparedRows, sign: float, subset: np.ndarray | None = None) -> None:
         """Take leaves out of every slice (sign -1) or put them back (+1): the prepared
@@ -221,6 +393,7 @@ def build_slice_table(
     direction: str,
     excluded: Sequence[np.ndarray] | None = None,
     not_alone: Sequence[np.ndarray] | None = None,
+    groups: SliceGroups | None = None,
 ) -> SliceTable:
     """Enumerate the slices of 1..len(penalties) dimensions layer by layer, keeping those
     that could ever be worth their penalty and expanding only those whose children could.
@@ -232,94 +405,85 @@ def build_slice_table(
     value: the same slices exist under that value's name).
     not_alone: per dimension, value codes that are no candidate as a slice of their own
     (their children still are).
+    groups: the slices of these leaves numbered by an earlier call (the noise rounds share
+    them); numbered here when not given or numbered on other leaves.
     """
+    if groups is None or not groups.describes(leaves):
+        groups = SliceGroups(leaves)
     n_dims = len(leaves.codes)
-    usable = [
-        np.ones(leaves.size, dtype=bool) if excluded is None else ~excluded[d][leaves.codes[d]]
-        for d in range(n_dims)
-    ]
     max_size = min(len(penalties), n_dims)
     upper = np.where(leaves.above, leaves.pearson, 0.0)
     lower = np.where(~leaves.above, 2.0 * leaves.pearson, 0.0)
     cuboids: list[Cuboid] = []
-    expandable_rows: dict[tuple[int, ...], np.ndarray] = {}
+    # Per cuboid of the previous layer, which of its slices may have children worth naming.
+    expandable: dict[tuple[int, ...], np.ndarray] = {}
     for size in range(1, max_size + 1):
         next_expandable: dict[tuple[int, ...], np.ndarray] = {}
         keep_threshold = penalties[size - 1]
         expand_threshold = penalties[size] if size < max_size else np.inf
         for combo in combinations(range(n_dims), size):
-            if size == 1:
-                rows: np.ndarray | slice = (
-                    slice(None) if usable[combo[0]].all() else np.flatnonzero(usable[combo[0]])
-                )
-            else:
-                subs = list(combinations(combo, size - 1))
-                if any(sub not in expandable_rows for sub in subs):
-                    continue
-                mask = expandable_rows[subs[0]].copy()
-                for sub in subs[1:]:
-                    mask &= expandable_rows[sub]
-                for dim in combo:
-                    mask &= usable[dim]
-                rows = np.flatnonzero(mask)
-                if rows.size == 0:
-                    continue
-            strides = _strides([leaves.sizes[d] for d in combo])
-            key = np.zeros(leaves.size if isinstance(rows, slice) else len(rows), dtype=np.int64)
-            for dim, stride in zip(combo, strides, strict=True):
-                key += leaves.codes[dim][rows] * stride
-            inverse, unique = _factorize(key)
-            count = len(unique)
+            parents = [combo[:i] + combo[i + 1 :] for i in range(size)] if size > 1 else []
+            if any(parent not in expandable for parent in parents):
+                continue
+            slices = groups.cuboid(combo)
+            # A slice is searched when every parent may have children worth naming and it
+            # names no excluded value; the leaves of a slice share its parents and values,
+            # so a slice's leaves are searched together or not at all.
+            searched = np.ones(slices.size, dtype=bool)
+            for position, parent in enumerate(parents):
+                searched &= expandable[parent][groups.parents(combo, position)]
+            if excluded is not None:
+                for column, dim in enumerate(combo):
+                    searched &= ~excluded[dim][slices.values[:, column]]
+            if not searched.any():
+                continue
+            _check_key_space([leaves.sizes[d] for d in combo])
+            rows = _searched_rows(slices, searched)
             if direction == "up":
-                bound = np.bincount(inverse, weights=upper[rows], minlength=count)
+                bound = slices.sums(upper, rows)
             elif direction == "down":
-                bound = np.bincount(inverse, weights=lower[rows], minlength=count)
+                bound = slices.sums(lower, rows)
             else:
-                bound = np.maximum(
-                    np.bincount(inverse, weights=upper[rows], minlength=count),
-                    np.bincount(inverse, weights=lower[rows], minlength=count),
-                )
+                bound = np.maximum(slices.sums(upper, rows), slices.sums(lower, rows))
             if size < max_size:
-                expandable = bound >= expand_threshold
-                if expandable.any():
-                    row_mask = np.zeros(leaves.size, dtype=bool)
-                    if isinstance(rows, slice):
-                        row_mask[:] = expandable[inverse]
-                    else:
-                        row_mask[rows] = expandable[inverse]
-                    next_expandable[combo] = row_mask
-            keep = bound >= keep_threshold
+                grows = searched & (bound >= expand_threshold)
+                if grows.any():
+                    next_expandable[combo] = grows
+            keep = searched & (bound >= keep_threshold)
             if size == 1 and not_alone is not None:
-                keep &= ~not_alone[combo[0]][unique]
+                keep &= ~not_alone[combo[0]][slices.values[:, 0]]
             kept = np.flatnonzero(keep)
             if kept.size == 0:
                 continue
-            terms = leaves.terms if isinstance(rows, slice) else leaves.terms[:, rows]
             sums = {
-                name: np.bincount(inverse, weights=terms[i], minlength=count)[kept]
-                for i, name in enumerate(SUMS)
+                "leaves": slices.leaves[kept],
+                "actual": slices.actual[kept],
+                "expected": slices.expected[kept],
+                "variance": slices.sums(leaves.variance, rows)[kept],
             }
-            order = np.argsort(unique[kept])
-            keys = unique[kept][order]
-            values = np.stack(
-                [
-                    (keys // stride) % leaves.sizes[d]
-                    for d, stride in zip(combo, strides, strict=True)
-                ],
-                axis=1,
-            )
             cuboids.append(
                 Cuboid(
                     combo,
-                    strides,
-                    keys,
-                    values,
-                    {name: array[order].astype(float) for name, array in sums.items()},
-                    bound[kept][order],
+                    slices.strides,
+                    slices.keys[kept],
+                    slices.values[kept],
+                    sums,
+                    bound[kept],
+                    slices,
+                    kept,
                 )
             )
-        expandable_rows = next_expandable
-    return SliceTable(leaves, cuboids)
+        expandable = next_expandable
+    return SliceTable(leaves, cuboids, groups)
+
+
+def _searched_rows(slices: CuboidGroups, searched: np.ndarray) -> np.ndarray | None:
+    """The leaves of the searched slices, or None (all leaves) when they hold most of them:
+    summing over every leaf then costs less than selecting, and gives the searched slices
+    the same sums."""
+    if 2 * float(slices.leaves[searched].sum()) >= len(slices.leaf_slices):
+        return None
+    return np.flatnonzero(searched[slices.leaf_slices])
 
 
 def _strides(sizes: list[int]) -> np.ndarray:
@@ -327,24 +491,41 @@ def _strides(sizes: list[int]) -> np.ndarray:
     strides = np.ones(len(sizes), dtype=np.int64)
     for i in range(len(sizes) - 2, -1, -1):
         strides[i] = strides[i + 1] * max(sizes[i + 1], 1)
-    if float(np.prod([float(max(s, 1)) for s in sizes])) >= 2.0**62:
-        raise ValueError("too many value combinations in one cuboid for 64-bit keys")
     return strides
 
 
-def _factorize(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dense codes of the keys and the distinct keys (in order of first appearance)."""
-    if len(key) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    top = int(key.max()) + 1
-    if top <= max(4 * len(key), 1 << 16):  # small key space: count directly
-        present = np.bincount(key, minlength=top) > 0
-        unique = np.flatnonzero(present)
-        lookup = np.full(top, -1, dtype=np.int64)
-        lookup[unique] = np.arange(len(unique))
-        return lookup[key], unique.astype(np.int64)
-    inverse, unique = pd.factorize(key)
-    return inverse.astype(np.int64), np.asarray(unique, dtype=np.int64)
+def _check_key_space(sizes: list[int]) -> None:
+    if float(np.prod([float(max(s, 1)) for s in sizes])) >= 2.0**62:
+        raise ValueError("too many value combinations in one cuboid for 64-bit keys")
+
+
+def _dense_codes(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per element, the rank of its key among the distinct keys; the distinct keys in
+    increasing order and how often each occurs. Keys lie in [0, space)."""
+    if space <= max(4 * len(key), 1 << 16):  # small key space: count directly
+        counts = np.bincount(key, minlength=space)
+        present = np.flatnonzero(counts)
+        lookup = np.zeros(space, dtype=np.intp)
+        lookup[present] = np.arange(len(present))
+        return lookup[key], present.astype(np.int64), counts[present]
+    ranks, unique = pd.factorize(key, sort=True)
+    return ranks.astype(np.intp), unique.astype(np.int64), np.bincount(ranks, minlength=len(unique))
+
+
+def _first_occurrences(ranks: np.ndarray, size: int) -> np.ndarray:
+    """Per rank below `size`, the first position that holds it."""
+    first = np.empty(size, dtype=np.intp)
+    first[ranks[::-1]] = np.arange(len(ranks) - 1, -1, -1)  # the last write is the first
+    return first
+
+
+def _rank_dtype(count: int) -> type[np.integer]:
+    """The smallest integer type for ranks below `count`: the ranks of every leaf in every
+    cuboid are kept, and read whole by each update."""
+    for dtype in (np.uint8, np.uint16, np.int32):
+        if count <= np.iinfo(dtype).max + 1:
+            return dtype
+    return np.int64
 
 
 def slice_rows(codes: list[np.ndarray], key: SliceKey) -> np.ndarray:

@@ -152,15 +152,22 @@ def exit_code(results: pd.DataFrame) -> int:
     return 1 if len(blocking_failures) else 0
 
 
-def run_checks(inputs: Mapping[str, object], suites: Sequence[Suite] | None = None) -> CheckRun:
+def run_checks(
+    inputs: Mapping[str, object],
+    suites: Sequence[Suite] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> CheckRun:
     """Run each suite (the registry SUITES when None) on its inputs (by suite name; a
     missing entry is a read error) and return the run with its results, anomalies and exit
-    code."""
+    code; `progress` is told as each suite starts."""
     suites = SUITES if suites is None else suites
-    outputs = [
-        _run_suite(suite, inputs.get(suite.name, SuiteReadError("no inputs were read")))
-        for suite in suites
-    ]
+    outputs = []
+    for suite in suites:
+        if progress is not None:
+            progress(f"running the {suite.name} checks")
+        outputs.append(
+            _run_suite(suite, inputs.get(suite.name, SuiteReadError("no inputs were read")))
+        )
     results = results_frame(r for output in outputs for r in output.results)
     frames = [o.anomalies for o in outputs if o.anomalies is not None]
     return CheckRun(

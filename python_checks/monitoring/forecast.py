@@ -31,7 +31,12 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
-from python_checks.stats.robust import MAD_TO_SD, mad_small_sample_factor
+from python_checks.stats.robust import (
+    MAD_TO_SD,
+    mad_small_sample_factor,
+    row_nanmedian,
+    row_nanquantile,
+)
 from python_checks.stats.variance_functions import VarianceKind, variance_function
 
 WEEK = 7
@@ -94,15 +99,6 @@ def seasonal_ratios(values: np.ndarray, multiplicative: bool) -> np.ndarray:
         return np.where(centred > 0, values / centred, np.nan)
 
 
-def _nanmedian(block: np.ndarray) -> np.ndarray:
-    """Row-wise median ignoring NaN; NaN (without a warning) for rows with no value."""
-    out = np.full(block.shape[0], np.nan)
-    has_value = ~np.isnan(block).all(axis=1)
-    if has_value.any():
-        out[has_value] = np.nanmedian(block[has_value], axis=1)
-    return out
-
-
 def _weekday_factors(
     ratios: np.ndarray, t: int, season_weeks: int, multiplicative: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +117,7 @@ def _weekday_factors(
         if not columns:
             continue
         block = ratios[:, columns]
-        factors[:, day % WEEK] = _nanmedian(block)
+        factors[:, day % WEEK] = row_nanmedian(block)
         weeks_used[:, day % WEEK] = (~np.isnan(block)).sum(axis=1)
     if multiplicative:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -148,10 +144,10 @@ def _level_at(
     season = factors[:, days % WEEK]
     with np.errstate(divide="ignore", invalid="ignore"):
         deseasonalised = values[:, days] / season if multiplicative else values[:, days] - season
-    last_week = _nanmedian(deseasonalised[:, WEEK:])
+    last_week = row_nanmedian(deseasonalised[:, WEEK:])
     if not settings.use_trend:
         return last_week
-    week_before = _nanmedian(deseasonalised[:, :WEEK])
+    week_before = row_nanmedian(deseasonalised[:, :WEEK])
     # The last week's median sits 4 days before t (its centre is t - 4).
     steps = (WEEK // 2 + 1) / WEEK
     cap = settings.max_daily_trend * (WEEK // 2 + 1)
@@ -187,12 +183,9 @@ def standardised_weekly_differences(
 def quantile_scale(block: np.ndarray, centre: np.ndarray, quantile: float) -> np.ndarray:
     """Row-wise `quantile` of |value - centre| over the normal's: an SD estimate that, unlike
     the MAD (the 0.5 quantile), grows with the weight of the tails."""
-    out = np.full(block.shape[0], np.nan)
-    has_value = ~np.isnan(block).all(axis=1)
-    if has_value.any():
-        deviations = np.abs(block[has_value] - centre[has_value, None])
-        out[has_value] = np.nanquantile(deviations, quantile, axis=1)
-    return out / stats.norm.ppf(0.5 + quantile / 2)
+    with np.errstate(invalid="ignore"):  # inf - inf: a series with infinite errors
+        deviations = np.abs(block - centre[:, None])
+    return row_nanquantile(deviations, quantile) / stats.norm.ppf(0.5 + quantile / 2)
 
 
 def _robust_phi(
@@ -210,8 +203,9 @@ def _robust_phi(
     used instead.
     """
     block = standardised[:, max(0, t - spread_days) : t]
-    centre = _nanmedian(block)
-    mad = _nanmedian(np.abs(block - centre[:, None]))
+    centre = row_nanmedian(block)
+    with np.errstate(invalid="ignore"):  # inf - inf: a series with infinite errors
+        mad = row_nanmedian(np.abs(block - centre[:, None]))
     sample_size = (~np.isnan(block)).sum(axis=1)
     robust = (MAD_TO_SD * mad * mad_small_sample_factor(sample_size)) ** 2
     if tail_quantile is not None:
@@ -326,7 +320,7 @@ def floor_at_sibling_median(phi: np.ndarray, groups: np.ndarray, exempt: np.ndar
     for group in np.unique(groups[~exempt]):
         rows = np.flatnonzero((groups == group) & ~exempt)
         if len(rows) > 1:
-            typical = _nanmedian(phi[rows].T)
+            typical = row_nanmedian(phi[rows].T)
             floored[rows] = np.fmax(phi[rows], typical[None, :])
     return floored
 

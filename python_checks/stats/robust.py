@@ -1,5 +1,5 @@
 """Robust location and scale: the normalised median absolute deviation and its small-sample
-correction, and a weighted median."""
+correction, a weighted median, and row-wise medians and quantiles that ignore NaN."""
 
 import numpy as np
 
@@ -39,3 +39,45 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order])
     return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def _sorted_rows(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row sorted ascending (NaN last) and its count of non-NaN values."""
+    block = np.asarray(block, dtype=float)
+    return np.sort(block, axis=1), (~np.isnan(block)).sum(axis=1)
+
+
+def row_nanmedian(block: np.ndarray) -> np.ndarray:
+    """Median of each row of a 2-D array ignoring NaN; NaN (without a warning) for a row with
+    no value. The mean of the two middle values, as np.nanmedian computes it."""
+    ordered, n = _sorted_rows(block)
+    if ordered.shape[1] == 0:
+        return np.full(ordered.shape[0], np.nan)
+    high = n // 2
+    low = np.where(n % 2 == 1, high, high - 1)
+    pick = np.clip(np.stack([low, high], axis=1), 0, None)
+    low_high = np.take_along_axis(ordered, pick, axis=1)
+    with np.errstate(invalid="ignore"):
+        median = (low_high[:, 0] + low_high[:, 1]) / 2
+    return np.where(n > 0, median, np.nan)
+
+
+def row_nanquantile(block: np.ndarray, q: float) -> np.ndarray:
+    """The q-quantile of each row of a 2-D array ignoring NaN; NaN (without a warning) for a
+    row with no value. np.nanquantile's default method 'linear' (Hyndman and Fan 1996, type
+    7): the sorted values interpolated at position q (n - 1)."""
+    ordered, n = _sorted_rows(block)
+    if ordered.shape[1] == 0:
+        return np.full(ordered.shape[0], np.nan)
+    position = (n - 1) * float(q)
+    below = np.clip(np.floor(position), 0, None).astype(np.intp)
+    above = np.minimum(below + 1, np.clip(n - 1, 0, None))
+    a = np.take_along_axis(ordered, below[:, None], axis=1)[:, 0]
+    b = np.take_along_axis(ordered, above[:, None], axis=1)[:, 0]
+    t = position - below
+    # numpy's lerp, switching ends at t = 0.5: bit-for-bit np.nanquantile, NaN next to an
+    # infinite value included (a forecast's standardised errors can be infinite).
+    with np.errstate(invalid="ignore"):
+        difference = b - a
+        value = np.where(t >= 0.5, b - difference * (1 - t), a + difference * t)
+    return np.where(n > 0, value, np.nan)

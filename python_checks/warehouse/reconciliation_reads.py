@@ -9,10 +9,12 @@ independently of dbt.
 """
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from python_checks.monitoring.reconciliation import RawAccounting, TieReading
 
@@ -92,12 +94,6 @@ class DailyAggregate:
     @property
     def name(self) -> str:
         return self.label or self.relation
-
-    def sql(self) -> str:
-        return (
-            f"select {self.day_sql} as day, cast({self.value_sql} as double) as value "
-            f"from {self.relation} where {self.where_sql} group by 1"
-        )
 
 
 @dataclass(frozen=True)
@@ -353,18 +349,54 @@ TIES: tuple[Tie, ...] = (
 )
 
 
-def read_tie(con: duckdb.DuckDBPyConnection, tie: Tie) -> TieReading:
-    """Both daily totals side by side (day, left_value, right_value), a day missing on one
-    side counting zero there, so a dropped day shows up as a difference."""
-    sql = f"""
-        with left_totals as ({tie.left.sql()}), right_totals as ({tie.right.sql()})
-        select
-            coalesce(left_totals.day, right_totals.day) as day,
-            coalesce(left_totals.value, 0) as left_value,
-            coalesce(right_totals.value, 0) as right_value
-        from left_totals
-        full outer join right_totals on left_totals.day = right_totals.day
-        order by 1
-    """
-    values = con.execute(sql).df()
-    return TieReading(tie.layers, tie.measure, tie.left.name, tie.right.name, values)
+def read_ties(con: duckdb.DuckDBPyConnection, ties: Sequence[Tie]) -> list[TieReading]:
+    """Both daily totals of every tie side by side (day, left_value, right_value), a day
+    missing on one side counting zero there, so a dropped day shows up as a difference.
+
+    Totals over the same rows (relation, day and filter) are read in one query: most ties
+    share a side with others, and each query is a scan of an event-sized table."""
+    totals = _daily_totals(con, [side for tie in ties for side in (tie.left, tie.right)])
+    readings = []
+    for tie in ties:
+        values = (
+            totals[tie.left]
+            .rename("left_value")
+            .to_frame()
+            .join(totals[tie.right].rename("right_value"), how="outer")
+            .fillna(0.0)
+            .rename_axis("day")
+            .reset_index()
+            .sort_values("day", ignore_index=True)
+        )
+        readings.append(TieReading(tie.layers, tie.measure, tie.left.name, tie.right.name, values))
+    return readings
+
+
+def _daily_totals(
+    con: duckdb.DuckDBPyConnection, aggregates: Sequence[DailyAggregate]
+) -> dict[DailyAggregate, pd.Series]:
+    """Each aggregate's value per day (a Series indexed by day), one query per set of rows."""
+    by_rows: dict[tuple[str, str, str], list[str]] = {}
+    for aggregate in aggregates:
+        values = by_rows.setdefault(
+            (aggregate.relation, aggregate.day_sql, aggregate.where_sql), []
+        )
+        if aggregate.value_sql not in values:
+            values.append(aggregate.value_sql)
+    read: dict[tuple[str, str, str, str], pd.Series] = {}
+    for (relation, day_sql, where_sql), values in by_rows.items():
+        columns = ", ".join(
+            f"cast({value} as double) as value_{index}" for index, value in enumerate(values)
+        )
+        frame = con.execute(
+            f"select {day_sql} as day, {columns} from {relation} where {where_sql} group by 1"
+        ).df()
+        frame = frame.set_index("day")
+        for index, value in enumerate(values):
+            read[(relation, day_sql, where_sql, value)] = frame[f"value_{index}"]
+    return {
+        aggregate: read[
+            (aggregate.relation, aggregate.day_sql, aggregate.where_sql, aggregate.value_sql)
+        ]
+        for aggregate in aggregates
+    }

@@ -170,6 +170,18 @@ def test_check_runs_every_suite_on_the_warehouse(writable_warehouse, raw_dir, ca
     assert {"reconciliation", "distribution_shift", "anomaly"} <= categories
 
 
+def test_check_shows_its_progress_on_stderr_only(writable_warehouse, raw_dir, capsys):
+    cli.main(["check", "--warehouse", str(writable_warehouse), "--raw", str(raw_dir)])
+    captured = capsys.readouterr()
+    steps = [line for line in captured.err.splitlines() if line.startswith("pgc check [")]
+    assert any(f"counting raw rows in {raw_dir}" in step for step in steps)
+    assert any("running the anomaly checks" in step for step in steps)
+    assert steps[-1].endswith("] done")
+    seconds = [float(step.split("[")[1].split(" s]")[0]) for step in steps]
+    assert seconds == sorted(seconds)
+    assert "pgc check [" not in captured.out
+
+
 def test_anomalies_warn_only_for_watched_metrics_on_the_latest_day(warehouse):
     catalogue = warehouse.execute("select * from metrics.metric_catalogue").df()
     results = check_runner.anomaly_results(ANOMALIES, catalogue)

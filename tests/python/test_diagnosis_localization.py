@@ -375,3 +375,45 @@ def test_no_subset_of_a_slice_beats_its_bound():
             )
             assert (statistic <= cuboid.bound + 1e-9).all()
         assert sum(len(c.keys) for c in table.cuboids) == 4 + 5 + 3 + 20 + 12 + 15 + 60
+
+
+def test_slice_totals_add_leaves_in_their_order():
+    """Taking leaves out of the table sums each slice's leaves one at a time in leaf order,
+    bit for bit as bincount does (the search's choices depend on the exact sums), with the
+    slices numbered once for several variances."""
+    rng = np.random.default_rng(5)
+    codes = [rng.integers(0, k, size=3000) for k in (3, 300, 4, 2)]
+    # Values over many orders of magnitude: any other order of addition rounds differently.
+    expected = rng.lognormal(3, 4, size=3000)
+    actual = expected * rng.lognormal(0, 1, size=3000)
+    sizes = [int(code.max()) + 1 for code in codes]
+    first = None
+    for scale in (1.0, 3.0):
+        variance = expected * scale
+        leaves = LeafStatistics(
+            codes, sizes, actual, expected, variance,
+            ripple_statistic(actual, expected, variance, "both", "gaussian"),
+        )  # fmt: skip
+        groups = first.groups if first is not None else None
+        table = build_slice_table(leaves, [0.0, 0.0, 0.0], "both", groups=groups)
+        fresh = build_slice_table(leaves, [0.0, 0.0, 0.0], "both")
+        for name in ("leaves", "actual", "expected", "variance"):
+            assert np.array_equal(table.sums[name], fresh.sums[name])
+        rows = np.sort(rng.choice(3000, size=700, replace=False))
+        slots, sums = table.slot_totals(rows)
+        expect = np.zeros((4, len(table.sums["leaves"])))
+        for cuboid, start in zip(table.cuboids, table.offsets[:-1], strict=True):
+            key = np.zeros(len(rows), dtype=np.int64)
+            for dim, stride in zip(cuboid.dims, cuboid.strides, strict=True):
+                key += codes[dim][rows] * stride
+            position = np.searchsorted(cuboid.keys, key)
+            found = position < len(cuboid.keys)
+            found[found] = cuboid.keys[position[found]] == key[found]
+            for i, weights in enumerate((np.ones(3000), actual, expected, variance)):
+                expect[i, start : start + len(cuboid.keys)] = np.bincount(
+                    position[found], weights=weights[rows][found], minlength=len(cuboid.keys)
+                )
+        touched = np.flatnonzero(expect[0])
+        assert np.array_equal(slots, touched)
+        assert np.array_equal(sums, expect[:, touched])
+        first = table

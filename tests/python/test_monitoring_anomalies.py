@@ -2,6 +2,7 @@
 independent computations (pandas, statsmodels, planted effects of known size)."""
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from python_checks.monitoring.forecast import (
     forecast,
     quantile_scale,
 )
-from python_checks.stats.robust import mad_small_sample_factor
+from python_checks.stats.robust import mad_small_sample_factor, row_nanmedian, row_nanquantile
 from python_checks.stats.variance_functions import VarianceKind
 
 WEEKLY_PATTERN = np.array([0.95, 0.93, 0.95, 0.97, 1.05, 1.12, 1.1])  # the simulator's
@@ -134,6 +135,46 @@ def test_mad_small_sample_factor_makes_the_mad_unbiased():
         mad = np.median(np.abs(sample - np.median(sample, axis=1, keepdims=True)), axis=1)
         corrected = 1.4826 * mad * mad_small_sample_factor(np.array([n]))[0]
         assert corrected.mean() == pytest.approx(1.0, abs=0.02)
+
+
+def random_blocks_with_gaps(seed: int) -> list[np.ndarray]:
+    """Blocks of varied shape, ties and NaN density, each with an all-NaN row and a row of one
+    value."""
+    rng = np.random.default_rng(seed)
+    blocks = []
+    for _ in range(200):
+        block = rng.normal(size=(rng.integers(2, 20), rng.integers(1, 40)))
+        if rng.random() < 0.3:
+            block = np.round(block)
+        block[rng.random(block.shape) < rng.random()] = np.nan
+        block[0] = np.nan
+        block[1] = np.nan
+        block[1, rng.integers(block.shape[1])] = 1.5
+        blocks.append(block)
+    return blocks
+
+
+@pytest.mark.parametrize("q", [0.0, 0.25, 0.5, 0.9, 1.0])
+def test_row_nanquantile_is_numpys_nanquantile(q):
+    for block in random_blocks_with_gaps(11):
+        with pytest.warns(RuntimeWarning, match="All-NaN"):
+            expected = np.nanquantile(block, q, axis=1)
+        np.testing.assert_allclose(row_nanquantile(block, q), expected, rtol=1e-12, atol=0)
+
+
+def test_row_nanmedian_is_numpys_nanmedian():
+    for block in random_blocks_with_gaps(12):
+        with pytest.warns(RuntimeWarning, match="All-NaN"):
+            expected = np.nanmedian(block, axis=1)
+        np.testing.assert_allclose(row_nanmedian(block), expected, rtol=1e-12, atol=0)
+
+
+def test_row_quantiles_of_rows_without_a_value_are_nan_without_a_warning():
+    block = np.array([[np.nan, np.nan], [np.nan, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(row_nanquantile(block, 0.9), [np.nan, 2.0])
+        np.testing.assert_array_equal(row_nanmedian(block), [np.nan, 2.0])
 
 
 def test_small_denominator_gets_a_wider_band_than_a_large_one_at_the_same_rate():
