@@ -30,14 +30,20 @@ def run(args: argparse.Namespace) -> int:
     from python_checks.diagnosis.baseline_period import choose_baseline
     from python_checks.diagnosis.explanation import explain
     from python_checks.reporting.explain_layout import render_explanation
+    from python_checks.reporting.progress import stderr_progress
     from python_checks.warehouse.connection import connect
     from python_checks.warehouse.explain_inputs import read_explain_inputs
     from python_checks.warehouse.publish import reading_path
 
+    progress = stderr_progress("explain")
     baseline = choose_baseline(args.date, args.baseline, args.baseline_days, args.weeks_back)
     warehouse = reading_path(args.warehouse, DEFAULT_WAREHOUSE)
+    progress(f"reading {args.metric} on {len(baseline.dates) + 1} days from {warehouse}")
     with connect(warehouse) as con:
         inputs = read_explain_inputs(con, args.metric, [args.date, *baseline.dates])
+    if inputs.leaves is not None:
+        progress(f"localizing over {len(inputs.leaves):,} leaves")
     explanation = explain(args.metric, args.date, baseline, inputs, args.top)
+    progress("done")
     print(render_explanation(explanation, color=sys.stdout.isatty()))
     return 0
