@@ -155,7 +155,7 @@ def exit_code(results: pd.DataFrame) -> int:
 def run_checks(
     inputs: Mapping[str, object],
     suites: Sequence[Suite] | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] = lambda step: None,
 ) -> CheckRun:
     """Run each suite (the registry SUITES when None) on its inputs (by suite name; a
     missing entry is a read error) and return the run with its results, anomalies and exit
@@ -163,8 +163,7 @@ def run_checks(
     suites = SUITES if suites is None else suites
     outputs = []
     for suite in suites:
-        if progress is not None:
-            progress(f"running the {suite.name} checks")
+        progress(f"running the {suite.name} checks")
         outputs.append(
             _run_suite(suite, inputs.get(suite.name, SuiteReadError("no inputs were read")))
         )
