@@ -38,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
     progress = stderr_progress("explain")
     baseline = choose_baseline(args.date, args.baseline, args.baseline_days, args.weeks_back)
     warehouse = reading_path(args.warehouse, DEFAULT_WAREHOUSE)
-    progress(f"reading {args.metric} on {len(baseline.dates) + 1} days from {warehouse}")
     with connect(warehouse) as con:
         inputs = read_explain_inputs(con, args.metric, [args.date, *baseline.dates])
+    # Only once the metric and days were found: a usage error stays the one line on stderr.
     if inputs.leaves is not None:
-        progress(f"localizing over {len(inputs.leaves):,} leaves")
+        progress(f"read {args.metric}; localizing over {len(inputs.leaves):,} leaves")
     explanation = explain(args.metric, args.date, baseline, inputs, args.top)
     progress("done")
     print(render_explanation(explanation, color=sys.stdout.isatty()))

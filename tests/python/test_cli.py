@@ -44,6 +44,22 @@ def test_explain_prints_the_culprit_and_the_change(capsys, warehouse):
     assert "\033[" not in out  # not a terminal: no colour codes
 
 
+def test_explain_shows_its_progress_on_stderr_only(capsys, warehouse):
+    leaves = warehouse.execute(
+        "select leaf_sql from metrics.metric_catalogue where metric_name = 'completion_rate'"
+    ).fetchone()[0]
+    days = ["2026-09-24", "2026-09-17"]  # the day and the default baseline, a week before
+    (count,) = warehouse.execute(
+        f"select count(*) from ({leaves}) where cast(metric_date as varchar) in ('{days[0]}', "
+        f"'{days[1]}')"
+    ).fetchone()
+    assert cli.main(_explain("completion_rate", "--date", days[0])) == 0
+    captured = capsys.readouterr()
+    steps = [line for line in captured.err.splitlines() if line.startswith("pgc explain [")]
+    assert len(steps) == 2 and f"localizing over {count:,} leaves" in steps[0]
+    assert steps[-1].endswith("] done") and "pgc explain [" not in captured.out
+
+
 def test_unknown_metric_lists_close_names(capsys):
     assert cli.main(_explain("completion_rat", "--date", "2026-09-24")) == 2
     err = capsys.readouterr().err
