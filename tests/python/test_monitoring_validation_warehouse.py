@@ -6,6 +6,7 @@ planted nothing)."""
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
@@ -13,7 +14,7 @@ from python_checks.monitoring.check_results import results_frame
 from python_checks.monitoring.shift_monitors import latest_periods, shift_result
 from python_checks.monitoring.validation import validation_results
 from python_checks.warehouse.check_inputs import read_validation_inputs
-from python_checks.warehouse.reconciliation_reads import raw_accounting
+from python_checks.warehouse.reconciliation_reads import TIES, raw_accounting, read_ties
 from python_checks.warehouse.shift_samples import NUMERIC_MONITORS, read_shift_samples
 from simulator.params import APP_VERSION_RELEASE_DAYS
 
@@ -160,3 +161,24 @@ def test_numeric_monitors_sample_the_same_capped_rows_every_run(warehouse, truth
     (sample,) = read_shift_samples(warehouse, periods, 10**9, watch_time, ())
     full = shift_result(sample, periods)
     assert "n=500" not in full.detail and full.statistic != first.statistic
+
+
+def test_ties_read_together_equal_each_tie_read_alone(warehouse):
+    """Reading totals per relation, day and filter changes no tie: each is compared with
+    its two totals queried on their own and full-outer-joined on the day."""
+    readings = read_ties(warehouse, TIES)
+    assert len(readings) == len(TIES)
+    for tie, reading in zip(TIES, readings, strict=True):
+        sides = [
+            f"select {side.day_sql} as day, cast({side.value_sql} as double) as value "
+            f"from {side.relation} where {side.where_sql} group by 1"
+            for side in (tie.left, tie.right)
+        ]
+        alone = warehouse.execute(
+            f"with l as ({sides[0]}), r as ({sides[1]}) "
+            "select coalesce(l.day, r.day) as day, coalesce(l.value, 0) as left_value, "
+            "coalesce(r.value, 0) as right_value from l full outer join r on l.day = r.day "
+            "order by 1"
+        ).df()
+        assert (reading.left_name, reading.right_name) == (tie.left.name, tie.right.name)
+        pd.testing.assert_frame_equal(reading.values, alone, obj=f"{tie.measure} ({tie.layers})")
