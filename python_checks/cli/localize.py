@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from python_checks.cli.arguments import UsageError, names, positive
-from python_checks.diagnosis.incident_files import ROLES, localize_incident
-from python_checks.reporting.explain_layout import render_culprit_table
+from python_checks.diagnosis.leaf_columns import ROLES
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -41,6 +40,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from python_checks.diagnosis.incident_files import localize_incident
+    from python_checks.reporting.explain_layout import render_culprit_table
+
     roles = {role: getattr(args, role) for role in ROLES if getattr(args, role)}
     try:
         result = localize_incident(

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from python_checks.diagnosis.leaf_columns import LeafColumns
+from python_checks.diagnosis.leaf_columns import ROLES, LeafColumns
 from python_checks.diagnosis.localization import (
     LocalizationOptions,
     LocalizationResult,
@@ -47,8 +47,6 @@ FAILED_NEXT_TO_TOTAL = ("value",)
 ACTUAL_NAMES = ("actual", "real", "observed")
 EXPECTED_NAMES = ("expected", "predict", "predicted", "forecast", "prediction")
 BASELINE_WORDS = ("baseline", "before", "previous", "reference", "normal", "ref")
-# The columns a file's values can be named by, instead of detected.
-ROLES = ("actual", "expected", "actual_denominator", "expected_denominator", "time")
 TIME_NAMES = ("timestamp", "time", "minute", "min", "ts", "datetime", "date", "period")
 
 

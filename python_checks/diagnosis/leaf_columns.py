@@ -2,6 +2,11 @@
 
 from dataclasses import dataclass
 
+# The columns an incident file's values can be named by, instead of detected: the value
+# columns below and the file's time column. Kept here, away from numpy and pandas, so the
+# command line can offer them without importing localization.
+ROLES = ("actual", "expected", "actual_denominator", "expected_denominator", "time")
+
 
 @dataclass(frozen=True)
 class LeafColumns:

@@ -164,21 +164,38 @@ def _unseen_leaf_rates(
     volumes = np.full(int(unseen.sum()), float(n0.sum()))
     unseen_rows = np.flatnonzero(unseen)
     patterns = new_pattern[unseen_rows]
-    for pattern in np.unique(patterns, axis=0):
+    if not codes or len(unseen_rows) == 0:
+        return rates, volumes
+    # The unseen leaves that are new in the same dimensions share their ancestors' dimensions.
+    by_pattern = _groups(list(patterns.T))
+    for group in range(int(by_pattern.max()) + 1):
+        members = np.flatnonzero(by_pattern == group)
+        pattern = patterns[members[0]]
         if not pattern.any() or pattern.all():
             continue
-        kept = np.stack([code for code, new in zip(codes, pattern, strict=True) if not new])
-        _, ancestor = np.unique(kept, axis=1, return_inverse=True)
-        ancestor = ancestor.ravel()
+        ancestor = _groups([code for code, new in zip(codes, pattern, strict=True) if not new])
         f_sum = np.bincount(ancestor, weights=f)
         n_sum = np.bincount(ancestor, weights=n0)
-        members = np.flatnonzero((patterns == pattern).all(axis=1))
         found = ancestor[unseen_rows[members]]
         seen = n_sum[found] > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             rates[members] = np.where(seen, f_sum[found] / n_sum[found], overall_rate)
         volumes[members] = np.where(seen, n_sum[found], n0.sum())
     return rates, volumes
+
+
+def _groups(codes: list[np.ndarray]) -> np.ndarray:
+    """Per leaf, a number shared by the leaves with the same value in each of `codes` (in
+    no particular order: the caller reads only which leaves share one). Through one integer
+    key per leaf when the combinations fit in 64 bits: a hash of one column, where unique
+    rows of a 2-D array are sorted."""
+    sizes = [int(code.max()) + 1 for code in codes]
+    if float(np.prod([float(size) for size in sizes])) >= 2.0**62:
+        return np.unique(np.stack(codes), axis=1, return_inverse=True)[1].ravel()
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for code, size in zip(codes, sizes, strict=True):
+        key = key * size + code
+    return pd.factorize(key)[0]
 
 
 def leaf_variance(

@@ -34,7 +34,6 @@ from python_checks.diagnosis.slice_search import (
     SliceTable,
     row_sums,
     slice_key,
-    slice_rows,
 )
 from python_checks.stats.model_selection import posterior_probabilities
 
@@ -122,7 +121,12 @@ class _Search:
         self.effect_spread = effect_spread
         self.causes: list[SliceKey] = []
         self.own_masks: list[np.ndarray] = []  # per cause, which of its leaves it explains
+        # Per leaf, the index of the cause that explains it (-1: none), built when first
+        # needed after the causes change (`_explainers`).
+        self._explained_by: np.ndarray | None = None
         self.assigned = np.zeros(self.leaves.size, dtype=bool)
+        # Per leaf, whether it expects anything and has a variance (`_informative`).
+        self._informative_leaves = (self.leaves.expected != 0) & (self.leaves.variance > 0)
         self._rows: dict[SliceKey, np.ndarray] = {}
         self._prepared: dict[SliceKey, PreparedRows] = {}
         # Per slice and set of slices before it, its statistic on the leaves they leave it:
@@ -138,7 +142,7 @@ class _Search:
 
     def rows(self, key: SliceKey) -> np.ndarray:
         if key not in self._rows:
-            self._rows[key] = slice_rows(self.leaves.codes, key)
+            self._rows[key] = self.table.groups.rows(key)
         return self._rows[key]
 
     def prepared(self, key: SliceKey) -> PreparedRows:
@@ -146,9 +150,13 @@ class _Search:
             self._prepared[key] = self.table.prepare(self.rows(key))
         return self._prepared[key]
 
-    @property
-    def own_rows(self) -> list[np.ndarray]:
-        return [self.rows(key)[mask] for key, mask in zip(self.causes, self.own_masks, strict=True)]
+    def _explainers(self) -> np.ndarray:
+        """Per leaf, the index of the cause that explains it (-1: none)."""
+        if self._explained_by is None:
+            self._explained_by = np.full(self.leaves.size, -1, dtype=np.intp)
+            for index, (key, mask) in enumerate(zip(self.causes, self.own_masks, strict=True)):
+                self._explained_by[self.rows(key)[mask]] = index
+        return self._explained_by
 
     def penalty(self, key: SliceKey) -> float:
         return self.penalties[len(key) - 1]
@@ -205,6 +213,7 @@ class _Search:
         for key in keys:
             self.own_masks.append(self._take(key))
             self.causes.append(key)
+        self._explained_by = None
 
     def best_slice(
         self, exclude: Sequence[SliceKey], within: SliceKey | None = None
@@ -243,6 +252,7 @@ class _Search:
                 return
             self.own_masks.append(self._take(found[0]))
             self.causes.append(found[0])
+            self._explained_by = None
 
     def _split(self, index: int, max_causes: int) -> list[SliceKey]:
         """Forward selection among the children of cause `index` (its leaves given back)."""
@@ -273,7 +283,7 @@ class _Search:
 
     def _informative(self, rows: np.ndarray) -> bool:
         """Whether some of these leaves expect anything and have a variance."""
-        return bool(((self.leaves.expected[rows] != 0) & (self.leaves.variance[rows] > 0)).any())
+        return bool(self._informative_leaves[rows].any())
 
     def _like_the_cause(self, rows: np.ndarray, centre: float, naming: float) -> float:
         """Log likelihood ratio that leaves moved with a cause of log factor `centre` (their
@@ -296,14 +306,15 @@ class _Search:
         """The leaves of `parent` not explained by other causes (neither inner nor nested
         with it): those inside the inner slices, and the rest."""
         rows = self.rows(parent)
-        taken = np.zeros(self.leaves.size, dtype=bool)
-        for cause, own in zip(self.causes, self.own_rows, strict=True):
-            if cause not in inner and not nested(cause, parent):
-                taken[own] = True
+        # Per cause, whether it takes leaves from the parent; the last entry is for the
+        # leaves no cause explains (index -1).
+        takes = np.zeros(len(self.causes) + 1, dtype=bool)
+        for index, cause in enumerate(self.causes):
+            takes[index] = cause not in inner and not nested(cause, parent)
         inside = np.zeros(self.leaves.size, dtype=bool)
         for key in inner:
             inside[self.rows(key)] = True
-        free = rows[~taken[rows]]
+        free = rows[~takes[self._explainers()[rows]]]
         return free[inside[free]], free[~inside[free]]
 
     def location_evidence(

@@ -4,6 +4,8 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -87,6 +89,20 @@ def test_a_day_outside_the_data_names_the_range(capsys, warehouse):
 def test_usage_errors_exit_2(args, capsys):
     assert cli.main(_explain(*args)) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_parsing_the_command_line_imports_no_computation():
+    # A usage error or `pgc --help` must not wait for pandas, scipy or localization: each
+    # subcommand imports what it computes with only when it runs.
+    heavy = ("pandas", "scipy", "python_checks.diagnosis.localization")
+    code = (
+        "import sys; from python_checks import cli; cli.build_parser(); "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == ""
 
 
 # --------------------------------------------------------------------------- check

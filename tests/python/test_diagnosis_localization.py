@@ -11,9 +11,17 @@ from scipy.stats import chi2
 from evaluation.incident_cubes import planted_cube
 from python_checks.diagnosis.incident_files import localize_incident
 from python_checks.diagnosis.leaf_columns import LeafColumns
+from python_checks.diagnosis.leaf_noise import _groups
 from python_checks.diagnosis.localization import LocalizationOptions, localize, surprise
 from python_checks.diagnosis.localization_criterion import layer_penalties, ripple_statistic
-from python_checks.diagnosis.slice_search import LeafStatistics, build_slice_table
+from python_checks.diagnosis.slice_search import (
+    SPARSE_ROW_SUMS,
+    LeafStatistics,
+    LeafWeights,
+    SliceGroups,
+    build_slice_table,
+    row_sums,
+)
 from python_checks.stats.model_selection import implied_level
 
 SIZES = (8, 10, 6, 5)
@@ -417,3 +425,86 @@ def test_slice_totals_add_leaves_in_their_order():
         assert np.array_equal(slots, touched)
         assert np.array_equal(sums, expect[:, touched])
         first = table
+
+
+def _in_leaf_order(leaf_groups: list[int], weights: np.ndarray, size: int) -> np.ndarray:
+    """Per group, its leaves' weights added one at a time in leaf order from zero."""
+    totals = [[0.0] * weights.shape[1] for _ in range(size)]
+    for leaf, group in enumerate(leaf_groups):
+        for column in range(weights.shape[1]):
+            totals[group][column] += float(weights[leaf, column])
+    return np.array(totals).reshape(size, weights.shape[1])
+
+
+def test_slice_sums_are_the_groupby_slices_summed_in_leaf_order():
+    """The slices of a set of dimensions are its value combinations (as a groupby finds
+    them, in key order) and their sums are their leaves' values added one at a time in
+    leaf order, bit for bit: over every leaf, and over the leaves of some slices."""
+    rng = np.random.default_rng(11)
+    n = 3000
+    sizes = [3, 40, 5]
+    codes = [rng.integers(0, k, size=n) for k in sizes]
+    # Values over many orders of magnitude: any other order of addition rounds differently.
+    expected = rng.lognormal(3, 4, size=n)
+    actual = expected * rng.lognormal(0, 1, size=n)
+    variance = expected * rng.lognormal(0, 2, size=n)
+    leaves = LeafStatistics(codes, sizes, actual, expected, variance, np.zeros(n))
+    groups = SliceGroups(leaves)
+    weights = LeafWeights(leaves, [variance, actual - expected])
+    columns = np.column_stack([actual, expected, variance, actual - expected])
+    for dims in [(1,), (0, 2), (0, 1, 2), (1, 2)]:
+        cuboid = groups.cuboid(dims)
+        frame = pd.DataFrame({f"d{dim}": codes[dim] for dim in dims})
+        grouped = frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy()
+        counts = np.bincount(grouped)
+        combinations = frame.drop_duplicates().sort_values(list(frame.columns)).to_numpy()
+        assert np.array_equal(cuboid.values, combinations)
+        assert np.array_equal(cuboid.leaves, counts.astype(float))
+        assert np.array_equal(cuboid.leaf_slices, grouped)
+        expect = _in_leaf_order(grouped.tolist(), columns, len(counts))
+        values, totals = groups.sums(cuboid, weights, None)
+        assert np.array_equal(values, expect[:, :2])
+        assert np.array_equal(totals, expect[:, 2:])
+        # Once the values are summed, the weights alone, over the leaves of even slices.
+        rows = np.flatnonzero(grouped % 2 == 0)
+        values, totals = groups.sums(cuboid, weights, rows)
+        assert np.array_equal(values, expect[:, :2])
+        assert np.array_equal(totals[::2], expect[::2, 2:])
+    # A slice's parent without its first dimension, found by hand.
+    parents = groups.parents((1, 2), 0)
+    slices_of_2 = groups.cuboid((2,)).values[:, 0].tolist()
+    by_hand = [slices_of_2.index(value) for value in groups.cuboid((1, 2)).values[:, 1]]
+    assert parents.tolist() == by_hand
+
+
+def test_row_sums_add_leaves_in_their_order_either_way():
+    """A set's sums add its leaves one at a time in their order from zero, bit for bit,
+    for few leaves and for many (computed two ways)."""
+    rng = np.random.default_rng(12)
+    n = 3 * SPARSE_ROW_SUMS
+    expected = rng.lognormal(3, 4, size=n)
+    actual = expected * rng.lognormal(0, 1, size=n)
+    variance = expected * rng.lognormal(0, 2, size=n)
+    codes = [rng.integers(0, 4, size=n)]
+    leaves = LeafStatistics(codes, [4], actual, expected, variance, np.zeros(n))
+    columns = np.column_stack([np.ones(n), actual, expected, variance])
+    for size in (SPARSE_ROW_SUMS // 4, 2 * SPARSE_ROW_SUMS):
+        rows = np.sort(rng.choice(n, size=size, replace=False))
+        expect = _in_leaf_order([0] * size, columns[rows], 1)[0]
+        sums = row_sums(leaves, rows)
+        got = [sums[name][0] for name in ("leaves", "actual", "expected", "variance")]
+        assert np.array_equal(got, expect)
+
+
+@pytest.mark.parametrize("scale", [1, 2**40])
+def test_leaves_sharing_their_codes_share_a_group(scale):
+    """The groups of leaves with the same codes (for an unseen leaf's ancestor) are the
+    groupby's: one integer key per leaf, or the unique rows when the key would overflow."""
+    rng = np.random.default_rng(13)
+    codes = [rng.integers(0, k, size=5000) * scale for k in (4, 30, 7)]
+    labels = _groups(codes)
+    frame = pd.DataFrame({f"d{i}": code for i, code in enumerate(codes)})
+    expect = frame.groupby(list(frame.columns)).ngroup().to_numpy()
+    # The same partition: every group of one is a group of the other.
+    pairs = pd.DataFrame({"got": labels, "expect": expect}).drop_duplicates()
+    assert len(pairs) == len(np.unique(labels)) == len(np.unique(expect))
