@@ -99,6 +99,25 @@ def explained_day(raw_dir: Path) -> str:
     return truth["end_date"]
 
 
+# Free disk a scale needs, as a multiple of its raw Parquet files: the warehouse (about 4x
+# the raw files at large) and DuckDB's spill while the largest facts are aggregated. The
+# large set-up failed with 44 GB free (8.9x its 4.9 GB of raw files) and ran with 63 GB.
+DISK_PER_RAW_BYTE = 10
+
+
+def disk_shortfall(raw_bytes: int, free_bytes: int, work: Path) -> str | None:
+    """Why a scale with `raw_bytes` of raw files cannot run in `work`, which has
+    `free_bytes` free, or None when it can."""
+    needed = DISK_PER_RAW_BYTE * raw_bytes
+    if free_bytes >= needed:
+        return None
+    return (
+        f"{work} has {free_bytes / 1e9:.0f} GB free; this scale needs about "
+        f"{needed / 1e9:.0f} GB ({DISK_PER_RAW_BYTE}x its raw files): free space there or "
+        "pass --work on a larger disk"
+    )
+
+
 def floor_sql(raw_dir: Path) -> str:
     """benchmarks/floor.sql with the raw data folder and the seeds folder filled in."""
     sql = (ROOT / "benchmarks" / "floor.sql").read_text()
@@ -145,6 +164,12 @@ def bench(
     rows = raw_rows(raw_dir)
     work.mkdir(parents=True, exist_ok=True)
     warehouse = work / f"{scale}.duckdb"
+    raw_bytes = sum(path.stat().st_size for path in raw_dir.rglob("*.parquet"))
+    # A set-up warehouse left in `work` is replaced by this run, so its space counts as free.
+    reusable = warehouse.stat().st_size if warehouse.exists() else 0
+    shortfall = disk_shortfall(raw_bytes, shutil.disk_usage(work).free + reusable, work)
+    if shortfall:
+        raise SystemExit(f"[{scale}] {shortfall}")
     env = {
         **os.environ,
         "DBT_PROFILES_DIR": str(ROOT),
