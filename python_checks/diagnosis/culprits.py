@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from python_checks.diagnosis.leaf_columns import leaf_value_column
 from python_checks.diagnosis.localization import (
     LeafColumns,
     LocalizationOptions,
@@ -32,15 +33,18 @@ def leaf_table(
     baseline_dates: Sequence[dt.date],
     day: dt.date,
 ) -> pd.DataFrame:
-    """Per leaf: actual numerator (and denominator) on `day`, expected = the baseline's
-    average day (a leaf absent on a day counts as zero)."""
-    columns = [c for c in ("numerator", "denominator") if c in leaves.columns]
-    keys = list(dimensions)
-    on_day = leaves[leaves["metric_date"] == day].groupby(keys)[columns].sum()
-    in_baseline = leaves[leaves["metric_date"].isin(set(baseline_dates))]
-    expected = in_baseline.groupby(keys)[columns].sum() / len(baseline_dates)
-    table = on_day.add_prefix("actual_").join(expected.add_prefix("expected_"), how="outer")
-    return table.fillna(0.0).astype(float).reset_index()
+    """Per leaf of `leaves` (one row per leaf, its measures per day in the columns named by
+    `leaf_value_column`): actual numerator (and denominator) on `day`, expected = the
+    baseline's average day (a leaf absent on a day counts as zero)."""
+    measures = [m for m in ("numerator", "denominator") if leaf_value_column(m, day) in leaves]
+    table = leaves[list(dimensions)].copy()
+    for measure in measures:
+        values = leaves[[leaf_value_column(measure, d) for d in sorted(baseline_dates)]]
+        table[f"actual_{measure}"] = leaves[leaf_value_column(measure, day)].fillna(0.0)
+        table[f"expected_{measure}"] = values.fillna(0.0).sum(axis=1).to_numpy() / len(
+            baseline_dates
+        )
+    return table.astype({column: float for column in table.columns[len(dimensions) :]})
 
 
 def find_culprits(

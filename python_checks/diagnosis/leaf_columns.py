@@ -1,5 +1,6 @@
 """Which columns of a leaf table hold the values localization compares."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 # The columns an incident file's values can be named by, instead of detected: the value
@@ -31,3 +32,9 @@ class LeafColumns:
             )
             if column is not None
         ]
+
+
+def leaf_value_column(measure: str, day: dt.date) -> str:
+    """The column of a leaf table read for several days (`warehouse.metric_layer.leaf_rows`)
+    that holds a measure ("numerator", "denominator") on one of them."""
+    return f"{measure} {day.isoformat()}"

@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from evaluation.truth_names import TRUTH_SEMANTIC_DIMENSIONS
 from python_checks.diagnosis.baseline_period import BaselineError, average_day, choose_baseline
+from python_checks.diagnosis.culprits import leaf_table
 from python_checks.diagnosis.driver_tree import build_driver_tree
 from python_checks.diagnosis.explanation import ExplainError, explain
+from python_checks.diagnosis.leaf_columns import leaf_value_column
 from python_checks.warehouse.explain_inputs import read_explain_inputs
 from python_checks.warehouse.metric_layer import leaf_rows, load_catalogue
 
@@ -121,6 +123,10 @@ def test_leaf_sql_reproduces_the_governed_totals(warehouse):
     catalogue = load_catalogue(warehouse)
     with_leaves = catalogue[catalogue["leaf_sql"].notna() & (catalogue["status"] == "certified")]
     assert {"completion_rate", "watch_hours", "views", "impressions"} <= set(with_leaves.index)
+
+    def on_day(measure: str) -> str:
+        return leaf_value_column(measure, DAY)
+
     for metric, entry in with_leaves.iterrows():
         leaves = leaf_rows(warehouse, entry["leaf_sql"], [DAY])
         assert list(leaves.columns[: len(entry["allowed_dimensions"])]) == list(
@@ -132,10 +138,12 @@ def test_leaf_sql_reproduces_the_governed_totals(warehouse):
             continue
         value, numerator, denominator = total
         if entry["metric_type"] == "ratio":
-            assert leaves["numerator"].sum() == pytest.approx(numerator, rel=1e-12), metric
-            assert leaves["denominator"].sum() == pytest.approx(denominator, rel=1e-12), metric
+            assert leaves[on_day("numerator")].sum() == pytest.approx(numerator, rel=1e-12), metric
+            assert leaves[on_day("denominator")].sum() == pytest.approx(denominator, rel=1e-12), (
+                metric
+            )
         elif entry["is_additive"] or entry["metric_type"] == "derived":
-            assert leaves["numerator"].sum() == pytest.approx(value, rel=1e-12), metric
+            assert leaves[on_day("numerator")].sum() == pytest.approx(value, rel=1e-12), metric
 
 
 def test_metrics_without_leaf_sql_say_why(warehouse):
@@ -267,3 +275,34 @@ def test_baselines():
     assert choose_baseline(DAY, dt.date(2026, 9, 1)).dates == (dt.date(2026, 9, 1),)
     with pytest.raises(BaselineError, match="at most one"):
         choose_baseline(DAY, dt.date(2026, 9, 1), baseline_days=2)
+
+
+def test_the_leaf_table_averages_the_baseline_days_leaf_by_leaf(warehouse):
+    """The leaf table of a ratio over a 3-day baseline, against pandas on the long rows the
+    catalogue's leaf SQL returns: per leaf, the day's values and the mean of the baseline
+    days, a day without a row counting as zero."""
+    entry = load_catalogue(warehouse).loc["completion_rate"]
+    dimensions = list(entry["allowed_dimensions"])
+    baseline = [DAY - dt.timedelta(days=k) for k in (1, 2, 3)]
+    long = warehouse.execute(
+        f"select * from ({entry['leaf_sql']}) where metric_date in $days",
+        {"days": [DAY, *baseline]},
+    ).df()
+    long["metric_date"] = pd.to_datetime(long["metric_date"]).dt.date
+    measures = ["numerator", "denominator"]
+    on_day = long[long["metric_date"] == DAY].groupby(dimensions)[measures].sum()
+    in_baseline = long[long["metric_date"] != DAY].groupby(dimensions)[measures].sum() / 3
+    expected = (
+        on_day.add_prefix("actual_")
+        .join(in_baseline.add_prefix("expected_"), how="outer")
+        .fillna(0.0)
+        .reset_index()
+    )
+
+    table = leaf_table(leaf_rows(warehouse, entry["leaf_sql"], [DAY, *baseline]), dimensions,
+                       baseline, DAY)  # fmt: skip
+
+    assert len(table) == len(expected) > 100
+    assert (table[dimensions].to_numpy() == expected[dimensions].to_numpy()).all()
+    for column in ("actual_numerator", "expected_numerator", "expected_denominator"):
+        assert table[column].to_numpy() == pytest.approx(expected[column].to_numpy(), rel=1e-12)
