@@ -29,6 +29,7 @@
             {% do rollups.partials.append(measure.expr ~ ' as ' ~ name) %}
             {% do rollups.totals.append('count(distinct ' ~ column ~ ') as ' ~ name) %}
         {% else %}
+            {#- Fails the build naming the aggregation, as metric_daily does. -#}
             {% do measure_aggregate_sql(measure) %}
         {% endif %}
     {% endfor %}
