@@ -24,7 +24,7 @@ stg_pgc__impressions as (
         is_late_arriving
     from {{ ref('stg_pgc__impressions') }}
     {% if is_incremental() %}
-        where impression_date >= {{ incremental_since('impression_date') }}
+        where {{ on_or_after_day('served_at', incremental_since('impression_date')) }}
     {% endif %}
 ),
 
@@ -36,7 +36,7 @@ stg_pgc__views as (
     from {{ ref('stg_pgc__views') }}
     -- A view starts seconds after its impression, never before it.
     {% if is_incremental() %}
-        where view_date >= {{ incremental_since('impression_date') }}
+        where {{ on_or_after_day('viewed_at', incremental_since('impression_date')) }}
     {% endif %}
 ),
 

@@ -27,7 +27,7 @@ stg_pgc__views as (
         is_late_arriving
     from {{ ref('stg_pgc__views') }}
     {% if is_incremental() %}
-        where view_date >= {{ incremental_since('view_date') }}
+        where {{ on_or_after_day('viewed_at', incremental_since('view_date')) }}
     {% endif %}
 ),
 

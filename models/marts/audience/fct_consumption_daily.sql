@@ -56,7 +56,7 @@ stg_pgc__engagements as (
         engagement_type
     from {{ ref('stg_pgc__engagements') }}
     {% if is_incremental() %}
-        where cast(engaged_at as date) >= {{ incremental_since('activity_date') }}
+        where {{ on_or_after_day('engaged_at', incremental_since('activity_date')) }}
     {% endif %}
 ),
 
@@ -186,4 +186,7 @@ consumption_with_creator_state as (
             and consumption_per_leaf.activity_date = fct_creator_daily.activity_date
 )
 
+-- Stored by day: metric_daily reads its recent days once per slicing, and
+-- `pgc explain` the days it compares (docs/marts.md).
 select {{ partition_write_hint() }} * from consumption_with_creator_state
+{{ cluster_rows_by('activity_date') }}

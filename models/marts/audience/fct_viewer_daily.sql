@@ -42,7 +42,7 @@ stg_pgc__engagements as (
         cast(engaged_at as date) as engagement_date
     from {{ ref('stg_pgc__engagements') }}
     {% if is_incremental() %}
-        where cast(engaged_at as date) >= {{ incremental_since('activity_date') }}
+        where {{ on_or_after_day('engaged_at', incremental_since('activity_date')) }}
     {% endif %}
 ),
 
@@ -53,7 +53,7 @@ stg_pgc__follow_events as (
         cast(follow_event_at as date) as follow_event_date
     from {{ ref('stg_pgc__follow_events') }}
     {% if is_incremental() %}
-        where cast(follow_event_at as date) >= {{ incremental_since('activity_date') }}
+        where {{ on_or_after_day('follow_event_at', incremental_since('activity_date')) }}
     {% endif %}
 ),
 

@@ -73,7 +73,7 @@ stg_pgc__engagements as (
     from {{ ref('stg_pgc__engagements') }}
     where engagement_type = 'share'
     {% if reprocess_from %}
-        and engagement_date >= {{ reprocess_from }}
+        and {{ on_or_after_day('engaged_at', reprocess_from) }}
     {% endif %}
 ),
 

@@ -39,7 +39,7 @@ stg_pgc__engagements as (
         cast(engaged_at as date) as engagement_date
     from {{ ref('stg_pgc__engagements') }}
     {% if is_incremental() %}
-        where cast(engaged_at as date) >= {{ incremental_since('activity_date') }}
+        where {{ on_or_after_day('engaged_at', incremental_since('activity_date')) }}
     {% endif %}
 ),
 
