@@ -1,31 +1,32 @@
 {# Grain: one row per quarantined raw row (exact copies removed first), all tables. #}
 
--- A view: the event logs' rows are kept, incrementally, in
--- audit_pgc__quarantined_event_rows; the snapshots' few are read from their
--- base tables, which every run rebuilds whole.
-{{ config(materialized='view') }}
-
 with
 
-quarantined_event_rows as (
+quarantined_rows_unioned as (
+    {% for raw_table in get_pgc_raw_tables() %}
+        select
+            '{{ raw_table.name }}' as source_table,
+            cast({{ raw_table.id_column }} as string) as record_id,
+            quarantine_reason,
+            raw_row_json,
+            ingested_at
+        from {{ ref('base_pgc__' ~ raw_table.name) }}
+        where quarantine_reason is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+-- Rows are distinct within a table, so the table and the raw row identify one.
+with_key as (
     select
-        quarantined_row_id,
+        {{ dbt.hash(dbt.concat(['source_table', "'|'", 'raw_row_json'])) }}
+            as quarantined_row_id,
         source_table,
         record_id,
         quarantine_reason,
         raw_row_json,
         ingested_at
-    from {{ ref('audit_pgc__quarantined_event_rows') }}
-),
-
-quarantined_snapshot_rows as (
-    {{ quarantined_rows(get_pgc_raw_tables() | rejectattr('is_event_log') | list) }}
-),
-
-quarantined_rows_unioned as (
-    select * from quarantined_event_rows
-    union all
-    select * from quarantined_snapshot_rows
+    from quarantined_rows_unioned
 )
 
-select * from quarantined_rows_unioned
+select * from with_key
