@@ -1,8 +1,8 @@
 """An incremental run over one new day gives exactly the tables a full build gives.
 
-The reference is the warehouse `make test` built from all tiny days. Here a
-second warehouse is built from every day but the last, then the last day's
-files arrive and dbt runs again, incrementally. Every table of the two
+The reference is the warehouse `make test` built from all tiny days. Here a second
+warehouse is built from a raw folder holding every day but the last, then the last day's
+files arrive in that folder and dbt runs again, incrementally. Every table of the two
 warehouses must hold the same rows.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from benchmarks.run_benchmark import all_but_last_day, last_day, link_raw_files
 from tests.python.conftest import ROOT
 
 DBT = Path(sys.executable).parent / "dbt"
@@ -33,30 +34,19 @@ def _dbt(verb: str, raw_dir: Path, warehouse: Path, work: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-def _all_but_last_day(raw_dir: Path, target: Path) -> str:
-    """Links every raw file but the last day's event files; returns that day."""
-    last_day = sorted(path.stem[-10:] for path in (raw_dir / "views").glob("*.parquet"))[-1]
-    for path in raw_dir.rglob("*.parquet"):
-        if path.stem.endswith(last_day):
-            continue
-        link = target / path.relative_to(raw_dir)
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(path)
-    return last_day
-
-
 @pytest.fixture(scope="module")
 def incremental_warehouse(raw_dir: Path, tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("incremental")
-    partial = work / "raw"
-    last_day = _all_but_last_day(raw_dir, partial)
+    landing = work / "raw"
+    all_but_last_day(raw_dir, landing)
     warehouse = work / "incremental.duckdb"
-    _dbt("seed", partial, warehouse, work)
-    _dbt("run", partial, warehouse, work)
+    _dbt("seed", landing, warehouse, work)
+    _dbt("run", landing, warehouse, work)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         (days,) = con.execute("select max(view_date) from staging.stg_pgc__views").fetchone()
-    assert str(days) < last_day  # the first build really lacked the last day
-    _dbt("run", raw_dir, warehouse, work)
+    assert str(days) < last_day(raw_dir)  # the first build really lacked the last day
+    link_raw_files(raw_dir, landing, last_day_too=True)
+    _dbt("run", landing, warehouse, work)
     return warehouse
 
 
