@@ -226,7 +226,7 @@ def localize(
     leaves, family, mixture = _leaf_statistics(active_values, codes_active, sizes, normal)
     # The rounds change the leaves' variances, not their values: the slices are numbered
     # once (`SliceGroups`) and only the variance-dependent sums are redone.
-    groups = SliceGroups(leaves)
+    groups = SliceGroups(leaves, max_size)
     for noise_round in range(NOISE_ROUNDS):
         table = build_slice_table(leaves, penalties, direction, excluded, fitted_values, groups)
         chosen = select_root_causes(

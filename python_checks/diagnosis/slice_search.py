@@ -24,11 +24,15 @@ share it and only the variance-dependent sums (the bound and S) are redone per r
 out of (or back into) every slice that holds them, so the search for a further root cause
 sees the leaves the chosen ones have not explained.
 
-Every sum here adds its leaves one at a time in the order of the leaves, as `np.bincount`
-does: the search compares slices by statistics of these sums, and keeping that order keeps
-its choices independent of how the sums are organised. Most are products with a sparse
-matrix from the leaves to their slices, which scipy's CSC product runs through leaf by leaf:
-its cost is mostly the pass over the matrix, so one product sums several weights.
+Most sums are products with a sparse matrix from what is summed to the slices, which scipy's
+CSC product runs through column by column: its cost is mostly the pass over the matrix, so
+one product sums several weights. A set of dimensions whose value combinations are few
+against the leaves is summed from a projection (`projection_plan`): the leaves are first
+summed over the combinations of a larger set of dimensions holding it, once for every set
+inside that one, and its slices' sums are sums of those. Every sum is added in one fixed
+order (leaves into the projection's slices in leaf order, those into the slices in theirs),
+so the same leaves always give the same sums, to the bit; they differ from sums in leaf
+order by rounding only (`docs/diagnosis.md`: the same answers on every evaluation source).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
+from math import prod
 
 import numpy as np
 import pandas as pd
@@ -44,11 +49,14 @@ from scipy import sparse
 
 # A slice: ((dimension index, value code), ...) sorted by dimension.
 SliceKey = tuple[tuple[int, int], ...]
-# Cuboids per block of the leaf-by-leaf layout (`SliceGroups.blocks`): the arrays an update
-# builds per block stay at a few MB, which come from memory already in use, not fresh pages.
-BLOCK_CUBOIDS = 16
-# Leaves per band when laying out a block: a band of a block stays in cache.
-TRANSPOSE_BAND = 4096
+# A set of dimensions is summed from a projection when the projection's value combinations
+# number at most the leaves over this: a pass over its slices then costs an eighth of a pass
+# over the leaves or less. On `pgc explain`'s 888,428 leaves at large, 13 projections of
+# 3,100 to 56,000 present combinations hold the 377 sets of up to three of 13 dimensions.
+PROJECTION_SHARE = 8
+# An update sums its leaves into only the slices they touch when the slices outnumber the
+# leaves this many times: zeroing a sum per slice would then cost more than finding them.
+SPARSE_UPDATE = 8
 
 
 @dataclass(frozen=True)
@@ -90,23 +98,19 @@ class Cuboid:
 
     def __init__(
         self,
-        dims: tuple[int, ...],
-        strides: np.ndarray,
-        keys: np.ndarray,
-        values: np.ndarray,
-        sums: dict[str, np.ndarray],
-        bound: np.ndarray,
         groups: CuboidGroups,
         kept: np.ndarray,
+        sums: dict[str, np.ndarray],
+        bound: np.ndarray,
     ) -> None:
-        self.dims = dims
-        self.strides = strides
-        self.keys = keys  # sorted flat keys of the kept slices
-        self.values = values  # (slices, len(dims)) value codes
-        self.sums = sums  # per kept slice, the sums named in SUMS
-        self.bound = bound  # largest statistic any subset of the slice's leaves can reach
         self.groups = groups  # every slice of these dimensions and the slice of each leaf
         self.kept = kept  # the kept slices' indices among `groups`' slices
+        self.dims = groups.dims
+        self.strides = groups.strides
+        self.keys = groups.keys[kept]  # sorted flat keys of the kept slices
+        self.values = groups.values[kept]  # (slices, len(dims)) value codes
+        self.sums = sums  # per kept slice, the sums named in SUMS
+        self.bound = bound  # largest statistic any subset of the slice's leaves can reach
 
 
 SUMS = ("leaves", "actual", "expected", "variance")
@@ -134,45 +138,81 @@ def row_sums(leaves: LeafStatistics, rows: np.ndarray) -> dict[str, np.ndarray]:
     return {name: totals[i : i + 1] for i, name in enumerate(SUMS)}
 
 
-@dataclass(frozen=True)
 class CuboidGroups:
     """Every slice of one set of dimensions that holds a leaf, in the order of their flat
-    keys, the slice of each leaf, and its number of leaves (the sums of the values are
-    `SliceGroups.sums`)."""
+    keys, and its number of leaves (the sums of the values are `SliceGroups.sums`); the slice
+    of each leaf, and, for a set summed from a projection, the slice of each of the
+    projection's slices."""
 
-    dims: tuple[int, ...]
-    strides: np.ndarray
-    leaf_slices: np.ndarray  # per leaf, the index of its slice (`_rank_dtype`)
-    keys: np.ndarray  # sorted flat keys of the slices
-    values: np.ndarray  # (slices, len(dims)) value codes
-    leaves: np.ndarray  # per slice, its number of leaves (a float, as the sums have it)
+    def __init__(
+        self,
+        dims: tuple[int, ...],
+        strides: np.ndarray,
+        keys: np.ndarray,
+        values: np.ndarray,
+        leaves: np.ndarray,
+        leaf_slices: np.ndarray | None = None,
+        projection: CuboidGroups | None = None,
+        projection_slices: np.ndarray | None = None,
+    ) -> None:
+        self.dims = dims
+        self.strides = strides
+        self.keys = keys  # sorted flat keys of the slices
+        self.values = values  # (slices, len(dims)) value codes
+        self.leaves = leaves  # per slice, its number of leaves (a float, as the sums have it)
+        self._leaf_slices = leaf_slices
+        # Summed from `projection`: per slice of it, the index of the slice holding it.
+        self.projection = projection
+        self.projection_slices = projection_slices
 
     @property
     def size(self) -> int:
         return len(self.keys)
 
+    @cached_property
+    def leaf_slices(self) -> np.ndarray:
+        """Per leaf, the index of its slice (`_rank_dtype`); for a set summed from a
+        projection, worked out when first asked (a slice's leaves, a pruned search)."""
+        if self._leaf_slices is not None:
+            return self._leaf_slices
+        return self.projection_slices[self.projection.leaf_slices]
+
+    @property
+    def summed(self) -> CuboidGroups:
+        """What the slices' sums are sums of: the projection's slices, or the leaves (itself)."""
+        return self if self.projection is None else self.projection
+
+    def from_summed(self) -> np.ndarray:
+        """Per slice of `summed`, the index of the slice holding it."""
+        if self.projection is None:
+            return np.arange(self.size, dtype=_index_dtype(self.size))
+        return self.projection_slices
+
 
 class SliceGroups:
     """The slices of every set of dimensions the search reaches, numbered once per set of
     leaves: which slices there are and which leaves they hold depend on the leaves' value
-    codes, not on their variances, so the noise rounds of `localization` share them."""
+    codes, not on their variances, so the noise rounds of `localization` share them.
+    `depth`: the largest set searched (it decides the projections); `projections`: whether
+    sets are summed from projections at all."""
 
-    def __init__(self, leaves: LeafStatistics) -> None:
+    def __init__(self, leaves: LeafStatistics, depth: int, projections: bool = True) -> None:
         self.codes = leaves.codes
         self.sizes = leaves.sizes
         self.actual = leaves.actual
         self.expected = leaves.expected
+        self.plan = projection_plan(self.sizes, depth, leaves.size) if projections else {}
         self._cuboids: dict[tuple[int, ...], CuboidGroups] = {}
         self._parents: dict[tuple[tuple[int, ...], int], np.ndarray] = {}
-        # Per cuboid, the sums of its slices' actual and expected values (a row per slice).
+        # Per set summed from the leaves, the sums of its slices' actual and expected values
+        # (a row per slice), and the weights its latest sums were of, with those sums.
         self._value_sums: dict[tuple[int, ...], np.ndarray] = {}
+        self._weight_sums: dict[tuple[int, ...], tuple[LeafWeights, np.ndarray]] = {}
+        self._side_by_side: dict[tuple[int, ...], tuple[LeafWeights, np.ndarray]] = {}
         self._rows: dict[SliceKey, np.ndarray] = {}
-        self._blocks: list[LeafBlock] = []
-        # Per cuboid laid out in a block, the block and where its slices start there.
-        self._placed: dict[tuple[int, ...], tuple[int, int]] = {}
         self._ones: dict[int, np.ndarray] = {}
-        # Column pointers of a membership matrix with one entry per leaf (`sums`), sliced
-        # for fewer leaves.
+        # Column pointers of a membership matrix with one entry per column (`sums`), sliced
+        # for fewer columns.
         self._columns = np.arange(len(self.actual) + 1, dtype=_index_dtype(len(self.actual)))
 
     def describes(self, leaves: LeafStatistics) -> bool:
@@ -198,25 +238,12 @@ class SliceGroups:
 
     def cuboid(self, dims: tuple[int, ...]) -> CuboidGroups:
         if dims not in self._cuboids:
-            self._cuboids[dims] = self._number(dims)
+            projection = self.plan.get(dims, dims)
+            if projection == dims:
+                self._cuboids[dims] = self._number(dims)
+            else:
+                self._cuboids[dims] = _projected(dims, self.cuboid(projection), self.sizes)
         return self._cuboids[dims]
-
-    def blocks(self, cuboids: Sequence[CuboidGroups]) -> list[LeafBlock]:
-        """The slice of every leaf in these cuboids (and others laid out before), leaf by
-        leaf in blocks of BLOCK_CUBOIDS cuboids: gathering some leaves' rows reads only
-        theirs, where the cuboid by cuboid arrays would each be read whole."""
-        new = [cuboid for cuboid in cuboids if cuboid.dims not in self._placed]
-        for low in range(0, len(new), BLOCK_CUBOIDS):
-            run = new[low : low + BLOCK_CUBOIDS]
-            block = _leaf_block(run)
-            for cuboid, offset in zip(run, block.offsets, strict=True):
-                self._placed[cuboid.dims] = (len(self._blocks), int(offset))
-            self._blocks.append(block)
-        return self._blocks
-
-    def place(self, dims: tuple[int, ...]) -> tuple[int, int]:
-        """The block of a laid out cuboid and where its slices start among the block's."""
-        return self._placed[dims]
 
     def ones(self, size: int) -> np.ndarray:
         """`size` ones (the entries of a membership matrix): a view of a reused array of the
@@ -251,15 +278,48 @@ class SliceGroups:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per slice of the cuboid, the sums of its leaves' actual and expected values, and
         of each of the weights over its leaves or over those among `rows` (the sums of the
-        slices wholly among them, the only ones the caller reads): a row per slice."""
+        slices wholly among them, the only ones the caller reads; a set summed from a
+        projection sums all its slices): a row per slice."""
+        if cuboid.projection is not None:
+            both = _membership_sums(
+                cuboid.projection_slices.astype(self._columns.dtype),
+                self._columns[: cuboid.projection.size + 1],
+                cuboid.size,
+                self._projection_sums(cuboid.projection, weights),
+                self.ones(cuboid.projection.size),
+            )
+            return both[:, :2], both[:, 2:]
+        return self._leaf_sums(cuboid, weights, rows)
+
+    def _projection_sums(self, projection: CuboidGroups, weights: LeafWeights) -> np.ndarray:
+        """A projection's `sums` side by side, once per weights for every set it holds."""
+        latest = self._side_by_side.get(projection.dims)
+        if latest is None or latest[0] is not weights:
+            values, totals = self._leaf_sums(projection, weights, None)
+            latest = (weights, np.hstack([values, totals]))
+            self._side_by_side[projection.dims] = latest
+        return latest[1]
+
+    def _leaf_sums(
+        self, cuboid: CuboidGroups, weights: LeafWeights, rows: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`sums` of a set summed from the leaves; over all of them, kept for the round."""
         if cuboid.dims not in self._value_sums:
             # A product costs little more per column than its pass over the leaves: the
             # values are summed with the first weights, over every leaf.
             both = self._leaf_order_sums(cuboid.leaf_slices, cuboid.size, weights.with_values)
             self._value_sums[cuboid.dims] = both[:, :2]
+            self._weight_sums[cuboid.dims] = (weights, both[:, 2:])
             return both[:, :2], both[:, 2:]
         if rows is None:
-            totals = self._leaf_order_sums(cuboid.leaf_slices, cuboid.size, weights.alone)
+            latest = self._weight_sums.get(cuboid.dims)
+            if latest is None or latest[0] is not weights:
+                latest = (
+                    weights,
+                    self._leaf_order_sums(cuboid.leaf_slices, cuboid.size, weights.alone),
+                )
+                self._weight_sums[cuboid.dims] = latest
+            totals = latest[1]
         else:
             totals = self._leaf_order_sums(
                 cuboid.leaf_slices[rows], cuboid.size, np.take(weights.alone, rows, axis=0)
@@ -283,31 +343,119 @@ class SliceGroups:
         )
 
     def _number(self, dims: tuple[int, ...]) -> CuboidGroups:
-        radix = max(self.sizes[dims[-1]], 1)
-        last = self.codes[dims[-1]]
-        if len(dims) == 1:
-            ranks, present, counts = _dense_codes(last, radix)
-            values = present[:, None]
+        """The slices of a set of dimensions summed from the leaves."""
+        strides = _strides([self.sizes[d] for d in dims])
+        space = int(strides[0]) * max(self.sizes[dims[0]], 1)
+        if space <= max(4 * len(self.actual), 1 << 16):
+            # A small key space (every projection's): the flat keys are counted directly.
+            key = np.zeros(len(self.actual), dtype=np.int64)
+            for dim, stride in zip(dims, strides, strict=True):
+                key += self.codes[dim] * stride
+            ranks, present, counts = _dense_codes(key, space)
+            values = _key_values(present, strides, [self.sizes[d] for d in dims])
             keys = present
+        elif len(dims) == 1:
+            ranks, present, counts = _dense_codes(self.codes[dims[0]], space)
+            values, keys = present[:, None], present
         else:
             # A slice is its parent without the last dimension and a last value: numbering
             # those pairs in increasing order numbers the slices in the order of their flat
             # keys (the last dimension varies fastest).
+            radix = max(self.sizes[dims[-1]], 1)
             parent = self.cuboid(dims[:-1])
             pairs = np.multiply(parent.leaf_slices, radix, dtype=np.int64)
-            pairs += last
+            pairs += self.codes[dims[-1]]
             ranks, present, counts = _dense_codes(pairs, parent.size * radix)
             above, last_values = np.divmod(present, radix)
             values = np.column_stack([parent.values[above], last_values])
             keys = parent.keys[above] * radix + last_values
         return CuboidGroups(
             dims=dims,
-            strides=_strides([self.sizes[d] for d in dims]),
-            leaf_slices=ranks,
+            strides=strides,
             keys=keys.astype(np.int64),
             values=values.astype(np.int64),
             leaves=counts.astype(float),
+            leaf_slices=ranks,
         )
+
+
+def _projected(dims: tuple[int, ...], projection: CuboidGroups, sizes: list[int]) -> CuboidGroups:
+    """The slices of a set of dimensions summed from the slices of a projection holding it."""
+    strides = _strides([sizes[d] for d in dims])
+    columns = [projection.dims.index(dim) for dim in dims]
+    key = projection.values[:, columns] @ strides
+    space = int(strides[0]) * max(sizes[dims[0]], 1)
+    ranks, present, _ = _dense_codes(key, space)
+    return CuboidGroups(
+        dims=dims,
+        strides=strides,
+        keys=present.astype(np.int64),
+        values=_key_values(present, strides, [sizes[d] for d in dims]),
+        leaves=np.bincount(ranks, weights=projection.leaves, minlength=len(present)),
+        projection=projection,
+        projection_slices=ranks,
+    )
+
+
+def _key_values(keys: np.ndarray, strides: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """The value codes of flat keys, a column per dimension."""
+    return np.column_stack(
+        [(keys // stride) % max(size, 1) for stride, size in zip(strides, sizes, strict=True)]
+    ).astype(np.int64)
+
+
+def projection_plan(
+    sizes: Sequence[int], depth: int, leaves: int
+) -> dict[tuple[int, ...], tuple[int, ...]]:
+    """Per set of up to `depth` dimensions, the projection its sums are taken from: a set of
+    dimensions holding it whose value combinations number at most leaves / PROJECTION_SHARE
+    (the product of their numbers of values bounds them). Sets with more combinations are
+    not in the plan: they are summed from the leaves.
+
+    Greedy: the first set not yet held (largest sets first) grows by the dimension that
+    brings in the most other sets not yet held while the bound holds; every set it then holds
+    is taken from it. A projection costs a pass over the leaves per noise round, a set held
+    by one a pass over the projection's combinations."""
+    limit = leaves / PROJECTION_SHARE
+    n_dims = len(sizes)
+
+    def space(dims: Sequence[int]) -> int:
+        return prod(max(int(sizes[d]), 1) for d in dims)
+
+    wanted = [
+        combo
+        for size in range(min(depth, n_dims), 0, -1)
+        for combo in combinations(range(n_dims), size)
+        if space(combo) <= limit
+    ]
+    open_sets = set(wanted)
+    plan: dict[tuple[int, ...], tuple[int, ...]] = {}
+    for start in wanted:
+        if start not in open_sets:
+            continue
+        block = set(start)
+        while True:
+            best, best_gain = None, 0
+            for dim in range(n_dims):
+                if dim in block or space([*block, dim]) > limit:
+                    continue
+                # The sets this dimension brings in: it and up to depth - 1 of the block's.
+                gain = sum(
+                    tuple(sorted([*others, dim])) in open_sets
+                    for k in range(min(depth, len(block) + 1))
+                    for others in combinations(sorted(block), k)
+                )
+                if gain > best_gain:
+                    best, best_gain = dim, gain
+            if best is None:
+                break
+            block.add(best)
+        projection = tuple(sorted(block))
+        held = [combo for combo in open_sets if block.issuperset(combo)]
+        for combo in held:
+            plan[combo] = projection
+        open_sets.difference_update(held)
+    return plan
 
 
 class LeafWeights:
@@ -326,33 +474,6 @@ class LeafWeights:
     @cached_property
     def with_values(self) -> np.ndarray:
         return np.column_stack([self._leaves.actual, self._leaves.expected, *self._weights])
-
-
-@dataclass(frozen=True)
-class LeafBlock:
-    """Some cuboids' slices of every leaf, a row per leaf: per cuboid, where its slices
-    start among the block's, and per leaf and cuboid, its slice's number among the block's
-    slices."""
-
-    offsets: np.ndarray
-    size: int  # the slices of the block's cuboids
-    slices: np.ndarray  # (leaves, cuboids)
-
-
-def _leaf_block(cuboids: list[CuboidGroups]) -> LeafBlock:
-    """The cuboids' slices of every leaf, a row per leaf."""
-    leaves = len(cuboids[0].leaf_slices)
-    sizes = [cuboid.size for cuboid in cuboids]
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    size = int(sum(sizes))
-    slices = np.empty((leaves, len(cuboids)), dtype=_rank_dtype(size))
-    starts = offsets.astype(slices.dtype)
-    # Transposed in bands of leaves that stay in cache.
-    for low in range(0, leaves, TRANSPOSE_BAND):
-        band = slices[low : low + TRANSPOSE_BAND]
-        np.stack([cuboid.leaf_slices[low : low + TRANSPOSE_BAND] for cuboid in cuboids], 1, band)
-        band += starts
-    return LeafBlock(offsets, size, slices)
 
 
 @dataclass(frozen=True)
@@ -392,9 +513,9 @@ class SliceTable:
         }
         for cuboid, start, end in zip(cuboids, self.offsets[:-1], self.offsets[1:], strict=True):
             cuboid.sums = {name: self.sums[name][start:end] for name in SUMS}
-        # Per block of `groups` holding these cuboids, which kept slices it has and where
-        # they are among its slices (`slot_totals`).
-        self._layout: list[tuple[LeafBlock, np.ndarray, np.ndarray]] | None = None
+        # Per set of slices the kept ones are summed from, the kept slices and the matrix to
+        # them (`slot_totals`).
+        self._layout: list[tuple[CuboidGroups, np.ndarray, sparse.csc_array]] | None = None
         # Per kept slice, its value code in every dimension (-1 where it names none) and its
         # number of dimensions: which slices are nested in another is one comparison.
         self.slot_values = np.full((int(self.offsets[-1]), len(leaves.codes)), -1, dtype=np.int64)
@@ -411,35 +532,68 @@ class SliceTable:
         and per slice the sums of the terms of those rows (one row per name in SUMS)."""
         if len(rows) == 0 or not self.cuboids:
             return np.zeros(0, dtype=np.int64), np.zeros((len(SUMS), 0))
-        width = len(rows)
         terms = np.take(self.leaves.terms, rows, axis=0)
-        totals = np.empty((int(self.offsets[-1]), len(SUMS)))
-        for block, slots, places in self._block_layout():
-            # An entry per leaf and cuboid: one pass over the block's cuboids.
-            dtype = _index_dtype(max(block.size, width * len(block.offsets)))
-            # np.take copies a leaf's row at once, where indexing copies it number by number.
-            index = np.take(block.slices, rows, axis=0).astype(dtype).ravel()
-            pointer = np.arange(0, len(index) + 1, len(block.offsets), dtype=index.dtype)
-            sums = _membership_sums(index, pointer, block.size, terms, self.groups.ones(len(index)))
-            totals[slots] = sums[places]
+        pointer = np.arange(len(rows) + 1, dtype=_index_dtype(len(rows)))
+        ones = self.groups.ones(len(rows))
+        totals = np.zeros((int(self.offsets[-1]), len(SUMS)))
+        for summed, slots, membership in self._summed_layout():
+            # The rows' sums per slice of what the kept slices are summed from, then the
+            # sums of the slices it touched into every kept slice holding them. For rows
+            # far fewer than those slices, only the slices they touch are summed into.
+            index = summed.leaf_slices[rows]
+            if SPARSE_UPDATE * len(rows) < summed.size:
+                touched, index = np.unique(index, return_inverse=True)
+            else:
+                touched = None
+            sums = _membership_sums(
+                index.astype(pointer.dtype),
+                pointer,
+                summed.size if touched is None else len(touched),
+                terms,
+                ones,
+            )
+            if touched is None:
+                touched = np.flatnonzero(sums[:, 0])
+                sums = sums[touched]
+            if 2 * len(touched) < summed.size:
+                totals[slots] = membership[:, touched] @ sums
+            else:
+                totals[slots] = membership @ _spread(sums, touched, summed.size)
         slots = np.flatnonzero(totals[:, 0])
         return slots, np.ascontiguousarray(totals[slots].T)
 
-    def _block_layout(self) -> list[tuple[LeafBlock, np.ndarray, np.ndarray]]:
-        """Per block holding some of the cuboids: the kept slices in it (their positions in
-        the sums) and where they are among the block's slices."""
+    def _summed_layout(self) -> list[tuple[CuboidGroups, np.ndarray, sparse.csc_array]]:
+        """Per set of slices the kept ones are summed from (a projection, or one set's own
+        slices): the kept slices summed from it (their positions in the sums) and the matrix
+        from its slices to those."""
         if self._layout is None:
-            blocks = self.groups.blocks([cuboid.groups for cuboid in self.cuboids])
-            slots: dict[int, list[np.ndarray]] = {}
-            places: dict[int, list[np.ndarray]] = {}
-            spans = zip(self.cuboids, self.offsets[:-1], self.offsets[1:], strict=True)
-            for cuboid, start, end in spans:
-                block, offset = self.groups.place(cuboid.dims)
-                slots.setdefault(block, []).append(np.arange(start, end))
-                places.setdefault(block, []).append(offset + cuboid.kept)
-            self._layout = [
-                (blocks[b], np.concatenate(slots[b]), np.concatenate(places[b])) for b in slots
-            ]
+            by_summed: dict[tuple[int, ...], list[tuple[Cuboid, int]]] = {}
+            for cuboid, start in zip(self.cuboids, self.offsets[:-1], strict=True):
+                by_summed.setdefault(cuboid.groups.summed.dims, []).append((cuboid, int(start)))
+            self._layout = []
+            for members in by_summed.values():
+                summed = members[0][0].groups.summed
+                # Per slice of `summed` (a row) and cuboid (a column), the row among the
+                # group's kept slices of the kept slice holding it, or -1.
+                held = np.empty((summed.size, len(members)), dtype=np.int64)
+                kept_before = 0
+                for column, (cuboid, _) in enumerate(members):
+                    row_of = np.full(cuboid.groups.size, -1, dtype=np.int64)
+                    row_of[cuboid.kept] = kept_before + np.arange(len(cuboid.kept))
+                    kept_before += len(cuboid.kept)
+                    held[:, column] = row_of[cuboid.groups.from_summed()]
+                inside = held >= 0
+                pointer = np.concatenate([[0], np.cumsum(inside.sum(axis=1))])
+                # Built as its transpose, a row per slice of `summed`: the matrix's
+                # columns then come out in order, with no conversion.
+                membership = sparse.csr_array(
+                    (np.ones(int(pointer[-1])), held[inside], pointer),
+                    shape=(summed.size, kept_before),
+                ).T
+                slots = np.concatenate(
+                    [start + np.arange(len(cuboid.kept)) for cuboid, start in members]
+                )
+                self._layout.append((summed, slots, membership))
         return self._layout
 
     def update(self, prepared: PreparedRows, sign: float, subset: np.ndarray | None = None) -> None:
@@ -459,6 +613,13 @@ class SliceTable:
         cuboid = self.cuboids[self.index[dims]]
         position = _position(cuboid.keys, cuboid.strides, key)
         return None if position is None else (cuboid, position)
+
+
+def _spread(sums: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+    """`sums` (a row per entry of `rows`) as the rows of a zero array of `size` rows."""
+    full = np.zeros((size, sums.shape[1]))
+    full[rows] = sums
+    return full
 
 
 def _position(keys: np.ndarray, strides: np.ndarray, key: SliceKey) -> int | None:
@@ -497,10 +658,10 @@ def build_slice_table(
     groups: the slices of these leaves numbered by an earlier call (the noise rounds share
     them); numbered here when not given or numbered on other leaves.
     """
-    if groups is None or not groups.describes(leaves):
-        groups = SliceGroups(leaves)
     n_dims = len(leaves.codes)
     max_size = min(len(penalties), n_dims)
+    if groups is None or not groups.describes(leaves):
+        groups = SliceGroups(leaves, max_size)
     upper = np.where(leaves.above, leaves.pearson, 0.0)
     lower = np.where(~leaves.above, 2.0 * leaves.pearson, 0.0)
     bounds = [upper] if direction == "up" else [lower] if direction == "down" else [upper, lower]
@@ -530,7 +691,7 @@ def build_slice_table(
             if not searched.any():
                 continue
             _check_key_space([leaves.sizes[d] for d in combo])
-            rows = _searched_rows(slices, searched)
+            rows = _searched_rows(slices, searched) if slices.projection is None else None
             values, totals = groups.sums(slices, weights, rows)
             bound = totals[:, 0] if len(bounds) == 1 else np.maximum(totals[:, 0], totals[:, 1])
             variance = totals[:, -1]
@@ -550,18 +711,7 @@ def build_slice_table(
                 "expected": values[kept, 1],
                 "variance": variance[kept],
             }
-            cuboids.append(
-                Cuboid(
-                    combo,
-                    slices.strides,
-                    slices.keys[kept],
-                    slices.values[kept],
-                    sums,
-                    bound[kept],
-                    slices,
-                    kept,
-                )
-            )
+            cuboids.append(Cuboid(slices, kept, sums, bound[kept]))
         expandable = next_expandable
     return SliceTable(leaves, cuboids, groups)
 

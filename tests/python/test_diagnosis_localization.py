@@ -1,5 +1,6 @@
 """Root-cause localization recovers planted culprits; scores match hand and scipy values."""
 
+import itertools
 import math
 
 import numpy as np
@@ -9,17 +10,20 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import chi2
 
 from evaluation.incident_cubes import planted_cube
+from python_checks.diagnosis import slice_search
 from python_checks.diagnosis.incident_files import localize_incident
 from python_checks.diagnosis.leaf_columns import LeafColumns
 from python_checks.diagnosis.leaf_noise import _groups
 from python_checks.diagnosis.localization import LocalizationOptions, localize, surprise
 from python_checks.diagnosis.localization_criterion import layer_penalties, ripple_statistic
 from python_checks.diagnosis.slice_search import (
+    PROJECTION_SHARE,
     SPARSE_ROW_SUMS,
     LeafStatistics,
     LeafWeights,
     SliceGroups,
     build_slice_table,
+    projection_plan,
     row_sums,
 )
 from python_checks.stats.model_selection import implied_level
@@ -385,10 +389,12 @@ def test_no_subset_of_a_slice_beats_its_bound():
         assert sum(len(c.keys) for c in table.cuboids) == 4 + 5 + 3 + 20 + 12 + 15 + 60
 
 
-def test_slice_totals_add_leaves_in_their_order():
-    """Taking leaves out of the table sums each slice's leaves one at a time in leaf order,
-    bit for bit as bincount does (the search's choices depend on the exact sums), with the
-    slices numbered once for several variances."""
+@pytest.mark.parametrize("projections", [False, True])
+def test_slice_totals_are_the_rows_summed_per_slice(projections):
+    """Taking leaves out of the table sums each slice's leaves: summed from the leaves, one
+    at a time in leaf order, bit for bit as bincount does; summed from projections, to
+    rounding. Either way the same leaves give the same sums to the bit, with the slices
+    numbered once for several variances."""
     rng = np.random.default_rng(5)
     codes = [rng.integers(0, k, size=3000) for k in (3, 300, 4, 2)]
     # Values over many orders of magnitude: any other order of addition rounds differently.
@@ -402,29 +408,82 @@ def test_slice_totals_add_leaves_in_their_order():
             codes, sizes, actual, expected, variance,
             ripple_statistic(actual, expected, variance, "both", "gaussian"),
         )  # fmt: skip
-        groups = first.groups if first is not None else None
+        groups = first.groups if first is not None else SliceGroups(leaves, 3, projections)
+        assert bool(groups.plan) == projections
         table = build_slice_table(leaves, [0.0, 0.0, 0.0], "both", groups=groups)
-        fresh = build_slice_table(leaves, [0.0, 0.0, 0.0], "both")
+        fresh = build_slice_table(
+            leaves, [0.0, 0.0, 0.0], "both", groups=SliceGroups(leaves, 3, projections)
+        )
         for name in ("leaves", "actual", "expected", "variance"):
             assert np.array_equal(table.sums[name], fresh.sums[name])
-        rows = np.sort(rng.choice(3000, size=700, replace=False))
-        slots, sums = table.slot_totals(rows)
-        expect = np.zeros((4, len(table.sums["leaves"])))
-        for cuboid, start in zip(table.cuboids, table.offsets[:-1], strict=True):
-            key = np.zeros(len(rows), dtype=np.int64)
-            for dim, stride in zip(cuboid.dims, cuboid.strides, strict=True):
-                key += codes[dim][rows] * stride
-            position = np.searchsorted(cuboid.keys, key)
-            found = position < len(cuboid.keys)
-            found[found] = cuboid.keys[position[found]] == key[found]
-            for i, weights in enumerate((np.ones(3000), actual, expected, variance)):
-                expect[i, start : start + len(cuboid.keys)] = np.bincount(
-                    position[found], weights=weights[rows][found], minlength=len(cuboid.keys)
-                )
-        touched = np.flatnonzero(expect[0])
-        assert np.array_equal(slots, touched)
-        assert np.array_equal(sums, expect[:, touched])
+        # Many leaves, and few: those are summed into only the slices they touch.
+        for count in (700, 20):
+            rows = np.sort(rng.choice(3000, size=count, replace=False))
+            slots, sums = table.slot_totals(rows)
+            expect = np.zeros((4, len(table.sums["leaves"])))
+            for cuboid, start in zip(table.cuboids, table.offsets[:-1], strict=True):
+                key = np.zeros(len(rows), dtype=np.int64)
+                for dim, stride in zip(cuboid.dims, cuboid.strides, strict=True):
+                    key += codes[dim][rows] * stride
+                position = np.searchsorted(cuboid.keys, key)
+                found = position < len(cuboid.keys)
+                found[found] = cuboid.keys[position[found]] == key[found]
+                for i, weights in enumerate((np.ones(3000), actual, expected, variance)):
+                    expect[i, start : start + len(cuboid.keys)] = np.bincount(
+                        position[found], weights=weights[rows][found], minlength=len(cuboid.keys)
+                    )
+            touched = np.flatnonzero(expect[0])
+            assert np.array_equal(slots, touched)
+            if projections:
+                np.testing.assert_allclose(sums, expect[:, touched], rtol=1e-12)
+            else:
+                assert np.array_equal(sums, expect[:, touched])
+            assert np.array_equal(table.slot_totals(rows)[1], sums)
         first = table
+
+
+def test_a_projection_holds_each_set_and_has_few_combinations():
+    """Every set of up to `depth` dimensions whose value combinations are at most the
+    leaves / PROJECTION_SHARE is summed from a set holding it within that bound; the
+    others from the leaves. The warehouse's dimensions need few projections."""
+    rng = np.random.default_rng(21)
+    for _ in range(20):
+        sizes = [int(k) for k in rng.integers(1, 12, size=int(rng.integers(3, 14)))]
+        leaves = int(rng.integers(1_000, 2_000_000))
+        depth = int(rng.integers(1, 4))
+        plan = projection_plan(sizes, depth, leaves)
+        limit = leaves / PROJECTION_SHARE
+        for size in range(1, depth + 1):
+            for combo in itertools.combinations(range(len(sizes)), size):
+                space = math.prod(sizes[d] for d in combo)
+                if space > limit:
+                    assert combo not in plan
+                    continue
+                projection = plan[combo]
+                assert set(combo) <= set(projection)
+                assert math.prod(sizes[d] for d in projection) <= limit
+    warehouse = [4, 3, 10, 4, 5, 5, 4, 2, 10, 3, 3, 4, 10]  # `pgc explain`'s, at large
+    plan = projection_plan(warehouse, 3, 888_428)
+    assert len(plan) == 377
+    assert len(set(plan.values())) <= 20
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_projections_change_no_answer(seed, monkeypatch):
+    """Localization names the same causes with the same confidences whether the slices are
+    summed from projections or from the leaves (the scores agree to rounding)."""
+    sizes = (8, 10, 6, 5, 3, 2)
+    dims = [f"d{i}" for i in range(len(sizes))]
+    cube = planted_cube(sizes, {"d0": "d0_v2", "d2": "d2_v3"}, effect=-0.4, seed=seed)
+    assert len(set(projection_plan(sizes, len(sizes), len(cube)).values())) > 1
+    projected = localize(cube, dims, ADDITIVE)
+    monkeypatch.setattr(slice_search, "PROJECTION_SHARE", math.inf)
+    from_leaves = localize(cube, dims, ADDITIVE)
+    assert [c.slice for c in projected.culprits] == [c.slice for c in from_leaves.culprits]
+    for a, b in zip(projected.culprits, from_leaves.culprits, strict=True):
+        assert a.is_root_cause == b.is_root_cause
+        assert a.score == pytest.approx(b.score, rel=1e-9)
+        assert a.confidence == pytest.approx(b.confidence, rel=1e-9, abs=1e-12, nan_ok=True)
 
 
 def _in_leaf_order(leaf_groups: list[int], weights: np.ndarray, size: int) -> np.ndarray:
@@ -436,10 +495,12 @@ def _in_leaf_order(leaf_groups: list[int], weights: np.ndarray, size: int) -> np
     return np.array(totals).reshape(size, weights.shape[1])
 
 
-def test_slice_sums_are_the_groupby_slices_summed_in_leaf_order():
+@pytest.mark.parametrize("projections", [False, True])
+def test_slice_sums_are_the_groupby_slices_summed(projections):
     """The slices of a set of dimensions are its value combinations (as a groupby finds
-    them, in key order) and their sums are their leaves' values added one at a time in
-    leaf order, bit for bit: over every leaf, and over the leaves of some slices."""
+    them, in key order) and their sums are their leaves' values: summed from the leaves,
+    added one at a time in leaf order, bit for bit, over every leaf and over the leaves of
+    some slices; summed from a projection, over every leaf, to rounding."""
     rng = np.random.default_rng(11)
     n = 3000
     sizes = [3, 40, 5]
@@ -449,7 +510,7 @@ def test_slice_sums_are_the_groupby_slices_summed_in_leaf_order():
     actual = expected * rng.lognormal(0, 1, size=n)
     variance = expected * rng.lognormal(0, 2, size=n)
     leaves = LeafStatistics(codes, sizes, actual, expected, variance, np.zeros(n))
-    groups = SliceGroups(leaves)
+    groups = SliceGroups(leaves, 3, projections)
     weights = LeafWeights(leaves, [variance, actual - expected])
     columns = np.column_stack([actual, expected, variance, actual - expected])
     for dims in [(1,), (0, 2), (0, 1, 2), (1, 2)]:
@@ -463,6 +524,9 @@ def test_slice_sums_are_the_groupby_slices_summed_in_leaf_order():
         assert np.array_equal(cuboid.leaf_slices, grouped)
         expect = _in_leaf_order(grouped.tolist(), columns, len(counts))
         values, totals = groups.sums(cuboid, weights, None)
+        if cuboid.projection is not None:
+            np.testing.assert_allclose(np.hstack([values, totals]), expect, rtol=1e-12)
+            continue
         assert np.array_equal(values, expect[:, :2])
         assert np.array_equal(totals, expect[:, 2:])
         # Once the values are summed, the weights alone, over the leaves of even slices.
