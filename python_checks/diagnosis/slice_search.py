@@ -554,11 +554,11 @@ class SliceTable:
             )
             if touched is None:
                 touched = np.flatnonzero(sums[:, 0])
+                if 2 * len(touched) >= summed.size:
+                    totals[slots] = membership @ sums
+                    continue
                 sums = sums[touched]
-            if 2 * len(touched) < summed.size:
-                totals[slots] = membership[:, touched] @ sums
-            else:
-                totals[slots] = membership @ _spread(sums, touched, summed.size)
+            totals[slots] = membership[:, touched] @ sums
         slots = np.flatnonzero(totals[:, 0])
         return slots, np.ascontiguousarray(totals[slots].T)
 
@@ -613,13 +613,6 @@ class SliceTable:
         cuboid = self.cuboids[self.index[dims]]
         position = _position(cuboid.keys, cuboid.strides, key)
         return None if position is None else (cuboid, position)
-
-
-def _spread(sums: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
-    """`sums` (a row per entry of `rows`) as the rows of a zero array of `size` rows."""
-    full = np.zeros((size, sums.shape[1]))
-    full[rows] = sums
-    return full
 
 
 def _position(keys: np.ndarray, strides: np.ndarray, key: SliceKey) -> int | None:
