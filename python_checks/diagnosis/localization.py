@@ -40,7 +40,11 @@ import pandas as pd
 from python_checks.diagnosis.leaf_columns import LeafColumns
 from python_checks.diagnosis.leaf_noise import LeafValues, leaf_values, leaf_variance
 from python_checks.diagnosis.localization_criterion import layer_penalties, ripple_statistic
-from python_checks.diagnosis.localization_selection import nested, select_root_causes
+from python_checks.diagnosis.localization_selection import (
+    judge_root_causes,
+    nested,
+    select_root_causes,
+)
 from python_checks.diagnosis.slice_search import (
     LeafStatistics,
     SliceGroups,
@@ -229,15 +233,15 @@ def localize(
     groups = SliceGroups(leaves, max_size)
     for noise_round in range(NOISE_ROUNDS):
         table = build_slice_table(leaves, penalties, direction, excluded, fitted_values, groups)
-        chosen = select_root_causes(
+        causes = select_root_causes(
             table, penalties, direction, options.max_root_causes, family, options.refine,
             options.effect_spread,
         )  # fmt: skip
         if noise_round == NOISE_ROUNDS - 1:
             break
         refit_on = np.ones(len(rows), dtype=bool)
-        for cause in chosen:
-            refit_on[slice_rows(codes_active, cause.key)] = False
+        for cause in causes:
+            refit_on[slice_rows(codes_active, cause)] = False
         if (normal is not None and np.array_equal(refit_on, normal)) or not refit_on.any():
             break
         refit = _leaf_statistics(active_values, codes_active, sizes, refit_on)
@@ -245,6 +249,7 @@ def localize(
             break
         normal = refit_on
         leaves, family, mixture = refit
+    chosen = judge_root_causes(table, causes, penalties, direction, family, options.effect_spread)
     alternatives = _ranked_slices(table, penalties, direction, family, 10 * options.top_k + 10)
     leaf_statistic = leaves.statistic
     context = _Context(

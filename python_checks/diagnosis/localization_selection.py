@@ -462,24 +462,40 @@ def select_root_causes(
     family: str = "gaussian",
     refine: bool = True,
     effect_spread: float = 0.25,
-) -> list[ChosenCause]:
-    """The root-cause set with the most total evidence (greedy, then local moves). When no
-    slice is worth its penalty, the best one is returned alone, with its low confidence:
-    localization answers "given that this moved, where?"."""
+) -> list[SliceKey]:
+    """The root-cause set with the most total evidence (greedy, then local moves), in the
+    order that assigns each leaf to its cause. When no slice is worth its penalty, the best
+    one is returned alone: localization answers "given that this moved, where?"."""
     search = _Search(table, penalties, direction, family, effect_spread)
     search.add_greedily(max_causes)
     if refine and search.causes:
         search.improve(max_causes)
-    if not search.causes:
+    causes = list(search.causes)
+    if not causes:
         found = search.best_slice([])
-        if found is None:
-            return []
-        search.assign([found[0]])
+        causes = [] if found is None else [found[0]]
+    search.assign([])  # leave the table as it was found
+    return causes
+
+
+def judge_root_causes(
+    table: SliceTable,
+    causes: Sequence[SliceKey],
+    penalties: Sequence[float],
+    direction: str,
+    family: str = "gaussian",
+    effect_spread: float = 0.25,
+) -> list[ChosenCause]:
+    """Each cause's statistic on the leaves it explains (the leaves go to the first cause
+    holding them), its evidence and its confidence (`_Search.confidences`). Apart from
+    `select_root_causes`: the noise rounds choose causes several times and only the last
+    choice is judged."""
+    search = _Search(table, penalties, direction, family, effect_spread)
+    search.assign(causes)
     _, statistics = search.set_score(search.causes)
     confidences = search.confidences()
-    chosen = [
-        ChosenCause(key, statistic, statistic - search.penalty(key), confidence)
-        for key, statistic, confidence in zip(search.causes, statistics, confidences, strict=True)
-    ]
     search.assign([])  # leave the table as it was found
-    return chosen
+    return [
+        ChosenCause(key, statistic, statistic - search.penalty(key), confidence)
+        for key, statistic, confidence in zip(causes, statistics, confidences, strict=True)
+    ]

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from python_checks.diagnosis.leaf_columns import leaf_value_column
+from python_checks.warehouse.leaf_order import in_dimension_order
 
 TOTAL = "total"
 DAILY_COLUMNS = (
@@ -100,7 +101,9 @@ def leaf_rows(
 def _leaf_rows(
     con: duckdb.DuckDBPyConnection, leaf_sql: str, dates: Sequence[dt.date]
 ) -> pd.DataFrame:
-    measures = [c for c in ("numerator", "denominator") if c in con.sql(leaf_sql).columns]
+    columns = con.sql(leaf_sql).columns
+    measures = [c for c in ("numerator", "denominator") if c in columns]
+    dimensions = [c for c in columns if c not in ("metric_date", *measures)]
     days = {f"day{i}": day for i, day in enumerate(dates)}
     # leaf_sql has one row per leaf and day: its days are put side by side (a reshape, each
     # cell one value, not an aggregate) in DuckDB rather than in pandas, where the rows of
@@ -115,14 +118,14 @@ def _leaf_rows(
     # applies while it reads (a list only prunes by min/max), so columns are decoded for
     # the days between first and last only. Through Arrow, which makes one Python string per
     # distinct value (DuckDB's own conversion makes one per cell: 2 s of 13 dimensions for a
-    # million leaves).
-    return (
-        con.sql(
-            f"select * exclude (metric_date, {', '.join(measures)}), {per_day} "
-            f"from ({leaf_sql}) as leaves where metric_date between $first and $last "
-            "and list_contains($dates, metric_date) group by all order by all",
-            params={"dates": list(dates), "first": min(dates), "last": max(dates), **days},
-        )
-        .to_arrow_table()
-        .to_pandas()
-    )
+    # million leaves), with 64-bit offsets, the layout of pandas' own strings (otherwise
+    # every text column is copied: 0.2 s for 888,428 leaves). Ordered out of DuckDB
+    # (`leaf_order`: the same order, at half the cost).
+    con.execute("set arrow_large_buffer_size = true")
+    table = con.sql(
+        f"select * exclude (metric_date, {', '.join(measures)}), {per_day} "
+        f"from ({leaf_sql}) as leaves where metric_date between $first and $last "
+        "and list_contains($dates, metric_date) group by all",
+        params={"dates": list(dates), "first": min(dates), "last": max(dates), **days},
+    ).to_arrow_table()
+    return in_dimension_order(table, dimensions).to_pandas()
