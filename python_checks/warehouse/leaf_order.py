@@ -5,7 +5,7 @@ run to run, and localization numbers the values of each dimension in the order t
 appear: an answer is reproducible only for rows in a fixed order. Here each dimension is
 dictionary-encoded (a few dozen values), its values ranked, the rows ordered by one integer
 key made of the ranks, and only the integer codes are moved (moving the strings themselves
-took 1.0 s at large). Against DuckDB's `order by` over the 13 text columns, `pgc explain`
+took 0.7-1.1 s at large). Against DuckDB's `order by` over the 13 text columns, `pgc explain`
 at large (888,428 leaves) takes 10 % fewer CPU seconds and 5 % less time: the order costs
 less than DuckDB's, and localization numbers categorical columns without hashing the text
 again (docs/benchmarks.md). The order is DuckDB's `order by` of the dimension columns with its

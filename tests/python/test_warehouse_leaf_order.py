@@ -1,6 +1,8 @@
 """Leaf rows ordered out of DuckDB (`warehouse.leaf_order`) come in the order DuckDB's own
 `order by` gives them, which is what makes a localization reproducible."""
 
+import itertools
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -35,11 +37,16 @@ def _duckdb_order(table: pa.Table, dimensions: list[str]) -> list[tuple]:
     return rows
 
 
+@pytest.mark.parametrize("chunks", [1, 3])
 @pytest.mark.parametrize("key_bound", [leaf_order.KEY_BOUND, 50])
-def test_rows_come_in_duckdbs_order(monkeypatch, key_bound):
-    # 50 makes the key of the first dimensions compacted before each further one.
+def test_rows_come_in_duckdbs_order(monkeypatch, key_bound, chunks):
+    # 50 makes the key of the first dimensions compacted before each further one. In several
+    # chunks (as DuckDB hands a large result over) each chunk has a dictionary of its own.
     monkeypatch.setattr(leaf_order, "KEY_BOUND", key_bound)
-    table = _rows(seed=3, count=3_000)
+    rows = _rows(seed=3, count=3_000)
+    bounds = np.linspace(0, rows.num_rows, chunks + 1).astype(int)
+    table = pa.concat_tables([rows.slice(a, b - a) for a, b in itertools.pairwise(bounds)])
+    assert table["d0"].num_chunks == chunks
     dimensions = ["d0", "d1", "d2", "d3"]
     ordered = in_dimension_order(table, dimensions)
     assert [tuple(row.values()) for row in ordered.to_pylist()] == _duckdb_order(table, dimensions)
