@@ -108,9 +108,8 @@ bench-serving: $(TEST_RAW_DIR)/ground_truth.json
 	$(BIN)/python -m benchmarks.serving_load --raw $(TEST_RAW_DIR)
 
 # ---------------------------------------------------------------------- tests
-# pytest and the Spark build share no files and neither keeps both cores busy, so `make test`
-# runs them side by side (docs/spark.md: 16 min one after the other, 14 min together), the
-# Spark build's log in its folder rather than between pytest's lines.
+# pytest and the Spark build share no files, so `make test` runs them side by side (timings
+# in docs/spark.md), the Spark build's log in its folder rather than between pytest's lines.
 test: lint test-warehouse
 	$(MAKE) --no-print-directory -j2 pytest spark-build SPARK_BUILD_OUTPUT=--quiet
 	$(MAKE) --no-print-directory spark-compare
