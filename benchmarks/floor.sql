@@ -451,7 +451,8 @@ from (
     from renamed
 );
 
-create table audit_pgc__quarantined_rows as
+-- A view, as dbt builds it on DuckDB (macros/quarantine/quarantine_materialization.sql).
+create view audit_pgc__quarantined_rows as
 with quarantined as (
     select
         'viewers' as source_table, viewer_id as record_id, quarantine_reason,

@@ -10,8 +10,8 @@ day but the last, (3) times an incremental `dbt run` once the last day arrives, 
 (without, then with the raw recount) and `pgc explain watch_hours` on the planted sports
 spike's day on that warehouse, and (6) times benchmarks/floor.sql (every model dbt runs,
 as one hand-written DuckDB script; checked against dbt by benchmarks/verify_floor.py) in
-one DuckDB connection with the DuckDB settings dbt uses. Results go to
-benchmarks/results/<scale>.json and a table on stdout. Each step is also timed in CPU
+one DuckDB connection with the DuckDB settings dbt uses (`--skip-floor` leaves (6) out).
+Results go to benchmarks/results/<scale>.json and a table on stdout. Each step is also timed in CPU
 seconds (user + system, every thread) and the load average is recorded around it: on a
 machine others share, wall times grow with their load while CPU seconds barely move, so
 the CPU ratios to the floor stay comparable.
@@ -158,11 +158,17 @@ def floor_seconds(raw_dir: Path, database: Path) -> float:
 
 
 def bench(
-    scale: str, data_root: Path, work: Path, setup_only: bool = False, reuse_setup: bool = False
+    scale: str,
+    data_root: Path,
+    work: Path,
+    setup_only: bool = False,
+    reuse_setup: bool = False,
+    floor: bool = True,
 ) -> dict | None:
     """Benchmark one scale; with `setup_only` stop after the untimed set-up run, with
     `reuse_setup` start from the warehouse an earlier `setup_only` left (the set-up is not
-    measured, so it may run while the machine is busy)."""
+    measured, so it may run while the machine is busy); without `floor` the floor script is
+    not run (its figures are then null)."""
     raw_dir = data_root / scale / "raw"
     if not (raw_dir / "ground_truth.json").exists():
         log(f"[{scale}] simulating")
@@ -247,13 +253,16 @@ def bench(
         [pgc, "explain", "watch_hours", "--date", day, "--warehouse", str(warehouse)], env
     )
     log(f"[{scale}]   {explain_s:.1f}s, peak {explain_gb:.1f} GB")
-    # The floor writes its own database of about the warehouse's size: free the warehouse first.
-    warehouse.unlink()
-    log(f"[{scale}] floor script")
-    loads.append(load_average())
-    floor_s, floor_cpu = floor_timed(raw_dir, work / f"{scale}_floor.duckdb")
-    loads.append(load_average())
-    log(f"[{scale}]   {floor_s:.0f}s ({floor_cpu:.0f} CPU s)")
+    floor_s = floor_cpu = None
+    if floor:
+        # The floor writes its own database of about the warehouse's size: free the
+        # warehouse first.
+        warehouse.unlink()
+        log(f"[{scale}] floor script")
+        loads.append(load_average())
+        floor_s, floor_cpu = floor_timed(raw_dir, work / f"{scale}_floor.duckdb")
+        loads.append(load_average())
+        log(f"[{scale}]   {floor_s:.0f}s ({floor_cpu:.0f} CPU s)")
     result = {
         "scale": scale,
         "raw_rows": sum(rows.values()),
@@ -274,14 +283,14 @@ def bench(
         "pgc_check_raw_peak_gb": round(check_raw_gb, 2),
         "pgc_explain_seconds": round(explain_s, 1),
         "pgc_explain_peak_gb": round(explain_gb, 2),
-        "floor_seconds": round(floor_s, 1),
-        "run_over_floor": round(full_s / floor_s, 2),
-        "build_over_floor": round((full_s + test_s) / floor_s, 2),
+        "floor_seconds": _rounded(floor_s, 1),
+        "run_over_floor": _ratio(full_s, floor_s),
+        "build_over_floor": _ratio(full_s + test_s, floor_s),
         "dbt_run_cpu_seconds": round(full_cpu, 1),
         "dbt_test_cpu_seconds": round(test_cpu, 1),
-        "floor_cpu_seconds": round(floor_cpu, 1),
-        "run_over_floor_cpu": round(full_cpu / floor_cpu, 2),
-        "build_over_floor_cpu": round((full_cpu + test_cpu) / floor_cpu, 2),
+        "floor_cpu_seconds": _rounded(floor_cpu, 1),
+        "run_over_floor_cpu": _ratio(full_cpu, floor_cpu),
+        "build_over_floor_cpu": _ratio(full_cpu + test_cpu, floor_cpu),
         "load_averages": loads,
         "incremental_over_run": round(incremental_s / full_s, 3),
         "cpu_count": os.cpu_count(),
@@ -289,6 +298,14 @@ def bench(
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{scale}.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _ratio(value: float, floor: float | None) -> float | None:
+    return None if floor is None else round(value / floor, 2)
 
 
 def main() -> None:
@@ -302,9 +319,15 @@ def main() -> None:
     parser.add_argument(
         "--reuse-setup", action="store_true", help="start from the warehouse --setup-only left"
     )
+    parser.add_argument(
+        "--skip-floor",
+        action="store_true",
+        help="do not run the floor script (the build and one-day figures only)",
+    )
     args = parser.parse_args()
+    floor = not args.skip_floor
     results = [
-        bench(scale, args.data_root, args.work, args.setup_only, args.reuse_setup)
+        bench(scale, args.data_root, args.work, args.setup_only, args.reuse_setup, floor)
         for scale in args.scales
     ]
     if args.setup_only:

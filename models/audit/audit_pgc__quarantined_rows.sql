@@ -1,5 +1,7 @@
 {# Grain: one row per quarantined raw row (exact copies removed first), all tables. #}
 
+{{ config(materialized=quarantine_materialization()) }}
+
 with
 
 quarantined_rows_unioned as (

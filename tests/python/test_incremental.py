@@ -16,9 +16,9 @@ import pytest
 
 from benchmarks.run_benchmark import all_but_last_day, last_day, link_raw_files
 from tests.python.conftest import ROOT
+from tests.python.dbt_runs import differing_tables
 
 DBT = Path(sys.executable).parent / "dbt"
-SCHEMAS = ("staging", "audit", "intermediate", "marts", "metrics")
 
 
 def _dbt(verb: str, raw_dir: Path, warehouse: Path, work: Path) -> None:
@@ -51,28 +51,4 @@ def incremental_warehouse(raw_dir: Path, tmp_path_factory) -> Path:
 
 
 def test_incremental_run_equals_full_refresh(incremental_warehouse: Path):
-    reference = ROOT / os.environ.get("PGC_TEST_WAREHOUSE", "warehouse/tiny.duckdb")
-    con = duckdb.connect()
-    con.execute(f"attach '{reference}' as full_build (read_only)")
-    con.execute(f"attach '{incremental_warehouse}' as incremental (read_only)")
-    tables = con.execute(
-        "select schema_name, table_name from duckdb_tables() "
-        f"where database_name = 'full_build' and schema_name in {SCHEMAS} order by 1, 2"
-    ).fetchall()
-    assert tables
-    incremental_models = con.execute(
-        "select count(*) from duckdb_tables() where database_name = 'incremental'"
-    ).fetchone()[0]
-    assert incremental_models >= len(tables)
-    differences = {}
-    for schema, table in tables:
-        full, incremental = f"full_build.{schema}.{table}", f"incremental.{schema}.{table}"
-        (extra,) = con.execute(
-            f"select count(*) from (select * from {incremental} except all select * from {full})"
-        ).fetchone()
-        (missing,) = con.execute(
-            f"select count(*) from (select * from {full} except all select * from {incremental})"
-        ).fetchone()
-        if extra or missing:
-            differences[f"{schema}.{table}"] = (extra, missing)
-    assert differences == {}
+    assert differing_tables(incremental_warehouse) == {}
