@@ -132,8 +132,14 @@ test-warehouse: $(TEST_RAW_DIR)/ground_truth.json
 	# CI gates on the checks as a user would: a blocking failure fails the build.
 	$(BIN)/pgc check --warehouse $(TEST_WAREHOUSE) --raw $(TEST_RAW_DIR)
 
+# The tests in PYTEST_WORKERS processes (pytest-xdist), each test file whole in one of them:
+# a file's dbt runs share one parse and one warehouse (tests/python/dbt_runs.py). Two on a
+# two-core machine: most of a test's time is one dbt or pgc process, so one process left a
+# core idle (docs/python_checks.md has the timings).
+PYTEST_WORKERS ?= 2
 pytest: $(INSTALLED)
-	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_TEST_WAREHOUSE=$(TEST_WAREHOUSE) $(BIN)/pytest
+	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_TEST_WAREHOUSE=$(TEST_WAREHOUSE) \
+		$(BIN)/pytest --numprocesses $(PYTEST_WORKERS) --dist loadfile
 
 # The same tiny data built on Spark (dbt-spark in this process, local[2]; docs/spark.md), then
 # compared table by table with the DuckDB build, and `pgc check` / `pgc explain` run on both

