@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 
 from python_checks.cli.arguments import DEFAULT_WAREHOUSE, positive
-from python_checks.warehouse.publish import DEFAULT_SERVING_DIR, STORAGE_VERSION, publish, rollback
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -18,19 +17,27 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--serving-dir",
         type=Path,
-        default=DEFAULT_SERVING_DIR,
-        help="folder of snapshots; readers open <serving-dir>.duckdb",
+        default=None,
+        help="folder of snapshots (default: warehouse/serving); readers open <serving-dir>.duckdb",
     )
     parser.add_argument("--keep", type=positive, default=3, help="snapshots kept (default 3)")
     parser.add_argument("--rollback", action="store_true", help="serve the previous snapshot again")
 
 
 def run(args: argparse.Namespace) -> int:
+    from python_checks.warehouse.publish import (
+        DEFAULT_SERVING_DIR,
+        STORAGE_VERSION,
+        publish,
+        rollback,
+    )
+
+    serving_dir = args.serving_dir or DEFAULT_SERVING_DIR
     if args.rollback:
-        done = rollback(args.serving_dir)
+        done = rollback(serving_dir)
         print(f"rolled back: {done.serving_path} -> {done.snapshot} (was {done.previous.name})")
         return 0
-    done = publish(args.warehouse, args.serving_dir, args.keep)
+    done = publish(args.warehouse, serving_dir, args.keep)
     rows = sum(table.rows for table in done.tables)
     print(
         f"published {done.snapshot} ({len(done.tables)} tables, {rows:,} rows, "

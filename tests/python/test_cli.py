@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 
 from python_checks import cli
+from python_checks.cli import experiment as experiment_cli
 from python_checks.monitoring import check_runner
 from python_checks.monitoring.check_results import CheckResult
 from python_checks.reporting import formats
+from python_checks.stats.multiple_testing import ADJUSTMENTS
 from python_checks.warehouse.check_store import write_check_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,7 +97,7 @@ def test_usage_errors_exit_2(args, capsys):
 def test_parsing_the_command_line_imports_no_computation():
     # A usage error or `pgc --help` must not wait for pandas, scipy or localization: each
     # subcommand imports what it computes with only when it runs.
-    heavy = ("pandas", "scipy", "python_checks.diagnosis.localization")
+    heavy = ("numpy", "pandas", "scipy", "duckdb", "python_checks.diagnosis.localization")
     code = (
         "import sys; from python_checks import cli; cli.build_parser(); "
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
@@ -104,6 +106,10 @@ def test_parsing_the_command_line_imports_no_computation():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == ""
+
+
+def test_the_adjustments_offered_are_those_computed():
+    assert set(experiment_cli.ADJUSTMENT_NAMES) == set(ADJUSTMENTS)
 
 
 # --------------------------------------------------------------------------- check
