@@ -135,7 +135,7 @@ test-warehouse: $(TEST_RAW_DIR)/ground_truth.json
 # The tests in PYTEST_WORKERS processes (pytest-xdist), each test file whole in one of them:
 # a file's dbt runs share one parse and one warehouse (tests/python/dbt_runs.py). Two on a
 # two-core machine: most of a test's time is one dbt or pgc process, so one process left a
-# core idle (docs/python_checks.md has the timings).
+# core idle (timings in docs/spark.md, "Cost").
 PYTEST_WORKERS ?= 2
 pytest: $(INSTALLED)
 	PGC_TEST_RAW_DIR=$(TEST_RAW_DIR) PGC_TEST_WAREHOUSE=$(TEST_WAREHOUSE) \
