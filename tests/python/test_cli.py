@@ -95,8 +95,8 @@ def test_usage_errors_exit_2(args, capsys):
 
 
 def test_parsing_the_command_line_imports_no_computation():
-    # A usage error or `pgc --help` must not wait for pandas, scipy or localization: each
-    # subcommand imports what it computes with only when it runs.
+    # A usage error or `pgc --help` must not wait for numpy, pandas, scipy, DuckDB or
+    # localization: each subcommand imports what it computes with only when it runs.
     heavy = ("numpy", "pandas", "scipy", "duckdb", "python_checks.diagnosis.localization")
     code = (
         "import sys; from python_checks import cli; cli.build_parser(); "
