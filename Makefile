@@ -26,7 +26,7 @@ TEST_SPARK_DIR := warehouse/spark-tiny
 
 .PHONY: run test install data build summary checks lint test-warehouse pytest bench-localization clean
 .PHONY: test-spark spark-build spark-compare
-.PHONY: publish bi bi-stop test-bi bench-serving
+.PHONY: publish install-bi bi bi-stop test-bi bench-serving
 .PHONY: experiment-recovery
 
 $(INSTALLED): requirements.lock pyproject.toml
@@ -89,6 +89,8 @@ $(BI_INSTALLED): requirements-bi.lock
 	$(PYTHON) -m venv $(BI_VENV)
 	$(BI_VENV)/bin/pip install -qq --disable-pip-version-check -r requirements-bi.lock
 	touch $@
+
+install-bi: $(BI_INSTALLED)
 
 bi: $(BI_INSTALLED)
 	@$(BI_VENV)/bin/python bi/superset/serve.py start --serving $(SERVING_DIR).duckdb \
