@@ -59,7 +59,8 @@
             {% endif %}
             {# Metrics read from the same CTEs share one select (below). #}
             {% if from_sql not in selects_by_from %}
-                {% do selects_by_from.update({from_sql: {'keys': keys, 'grouping': grouping, 'metrics': []}}) %}
+                {% do selects_by_from.update({from_sql: {'key_columns': keys, 'grouping': grouping,
+                    'metrics': []}}) %}
             {% endif %}
             {% do selects_by_from[from_sql].metrics.append({'name': metric.name, 'value': value.sql,
                 'numerator': value.numerator or 'cast(null as double)',
@@ -188,7 +189,7 @@
         {% for column, whens in columns.items() %}
             {% do cases.append('case metric_names.metric_name ' ~ whens | join(' ') ~ ' end as ' ~ column) %}
         {% endfor %}
-        {% do metric_selects.append('select ' ~ shared['keys'] ~ ', cast(metric_names.metric_name as '
+        {% do metric_selects.append('select ' ~ shared.key_columns ~ ', cast(metric_names.metric_name as '
             ~ string_type ~ ") as metric_name, cast('" ~ shared.grouping ~ "' as " ~ string_type
             ~ ') as dimension_name, ' ~ cases | join(', ') ~ ' from ' ~ from_sql ~ ' cross join (values '
             ~ names | join(', ') ~ ') as metric_names (metric_name)') %}
