@@ -172,9 +172,9 @@
     {% endfor %}
     {#- One select per set of CTEs read: its rows once per metric read from
         them (a cross join with the metrics' names), each column a `case` on
-        the name. The same rows as a select per metric, in a union of ~60
-        branches instead of ~400: Spark plans and runs a task per branch and
-        partition, and inlines a CTE at each read. -#}
+        the name. The same rows as a select per metric and slicing would give,
+        in a union of ~60 branches rather than ~400: Spark plans and runs a
+        task per branch and partition, and inlines a CTE at each read. -#}
     {% set metric_selects = [] %}
     {% for from_sql, shared in selects_by_from.items() %}
         {% set names = [] %}
